@@ -1,0 +1,321 @@
+"""Conform loosely typed records to a raw dataset schema; quarantine what does not fit.
+
+Every input row ends up either in ``valid`` (typed exactly as the dataset schema) or in
+``rejected`` (every original value kept as text, plus the reasons it was refused), so
+nothing is silently lost: ``len(valid) + len(rejected) == len(input)``.
+
+The fast path is columnar (whole-column casts and checks); only a column that fails to
+cast is walked value by value to find which rows are at fault.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cryptopulse.lake.schemas import Dataset
+
+REASON = "reason"
+# Clocks drift and sources round up; only timestamps beyond this margin count as future.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Conformed:
+    valid: pa.Table
+    rejected: pa.Table  # all columns as strings, plus REASON
+    reasons: Counter[str]  # reason (without the offending value) -> rows
+
+    @property
+    def rows_in(self) -> int:
+        return self.valid.num_rows + self.rejected.num_rows
+
+
+def conform(records: pa.Table, dataset: Dataset, now: datetime | None = None) -> Conformed:
+    """Split ``records`` into rows that fit ``dataset`` and rows quarantined with a reason."""
+    now = now or datetime.now(UTC)
+    n = records.num_rows
+    problems: list[pa.Array] = []  # one nullable string array per check
+    columns: list[pa.Array] = []
+    for field in dataset.schema:
+        if field.name in records.column_names:
+            raw = records.column(field.name).combine_chunks()
+            typed, errors = _cast(raw, field.type, field.name)
+            if errors is not None:
+                problems.append(errors)
+        else:
+            typed, errors = pa.nulls(n, field.type), None
+        columns.append(typed)
+        problems.extend(_checks(typed, errors, field.name, dataset, now))
+    table = pa.Table.from_arrays(columns, schema=dataset.schema)
+
+    reason = _join_reasons(problems, n)
+    bad = pc.is_valid(reason)
+    reason = _mark_duplicates(table, dataset, bad, reason)
+    bad = pc.is_valid(reason)
+
+    valid = table.filter(pc.invert(bad))
+    rejected = _rejected_rows(records, bad, reason)
+    counts = Counter(_reason_kind(r) for r in rejected.column(REASON).to_pylist())
+    return Conformed(valid=valid, rejected=rejected, reasons=counts)
+
+
+# ---- casting -----------------------------------------------------------------------------
+def _cast(raw: pa.Array, target: pa.DataType, name: str) -> tuple[pa.Array, pa.Array | None]:
+    """Cast a column to ``target``; failing values become null with an error message."""
+    if pa.types.is_null(raw.type):
+        return pa.nulls(len(raw), target), None
+    if pa.types.is_string(target):
+        return _to_utf8(raw, name)
+    if raw.type.equals(target):
+        return raw, None
+    try:
+        return _fast_cast(raw, target), None
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return _slow_cast(raw, target, name)
+
+
+def _fast_cast(raw: pa.Array, target: pa.DataType) -> pa.Array:
+    if pa.types.is_timestamp(target) and (pa.types.is_string(raw.type) or _is_binary(raw.type)):
+        text = raw.cast(pa.string())
+        try:
+            return pc.cast(text, target)
+        except pa.ArrowInvalid:  # no zone offsets: the values are UTC by our contract
+            naive = pc.cast(text, pa.timestamp("us"))
+            return pc.assume_timezone(naive, "UTC").cast(target)
+    if pa.types.is_timestamp(target) and pa.types.is_timestamp(raw.type) and raw.type.tz is None:
+        return pc.assume_timezone(raw.cast(pa.timestamp("us")), "UTC").cast(target)
+    if pa.types.is_integer(target) and pa.types.is_floating(raw.type):
+        # 3.0 likes is fine; 3.5 likes or NaN is not (safe cast refuses both).
+        return pc.cast(raw, target, safe=True)
+    return pc.cast(raw, target, safe=True)
+
+
+def _slow_cast(raw: pa.Array, target: pa.DataType, name: str) -> tuple[pa.Array, pa.Array | None]:
+    convert = _element_converter(target)
+    values: list[Any] = []
+    errors: list[str | None] = []
+    for value in _python_values(raw):
+        if value is None:
+            values.append(None)
+            errors.append(None)
+            continue
+        try:
+            values.append(convert(value))
+            errors.append(None)
+        except (ValueError, TypeError, OverflowError):
+            values.append(None)
+            errors.append(f"unparseable {name}: {_preview(value)}")
+    return pa.array(values, type=target), pa.array(errors, type=pa.string())
+
+
+def _element_converter(target: pa.DataType) -> Callable[[Any], Any]:
+    if pa.types.is_timestamp(target):
+        return _parse_timestamp
+    if pa.types.is_integer(target):
+        return _parse_int
+    if pa.types.is_floating(target):
+        return _parse_float
+    return lambda v: pa.scalar(v).cast(target).as_py()
+
+
+def _parse_timestamp(value: Any) -> datetime:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        parsed = datetime.fromisoformat(value.strip())
+    else:
+        raise TypeError(f"not a timestamp: {value!r}")
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _parse_float(value: Any) -> float:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    if isinstance(value, bool):
+        raise TypeError("boolean is not a number")
+    return float(value)
+
+
+def _parse_int(value: Any) -> int:
+    number = _parse_float(value) if not isinstance(value, int) else value
+    if isinstance(number, float) and not number.is_integer():
+        raise ValueError(f"not a whole number: {value!r}")
+    return int(number)
+
+
+def _to_utf8(raw: pa.Array, name: str) -> tuple[pa.Array, pa.Array | None]:
+    """Text columns: anything castable becomes a string; invalid UTF-8 is an error."""
+    if pa.types.is_string(raw.type) or pa.types.is_large_string(raw.type):
+        binary = raw.cast(pa.binary() if pa.types.is_string(raw.type) else pa.large_binary())
+    elif _is_binary(raw.type):
+        binary = raw
+    else:
+        return pc.cast(raw, pa.string()), None
+    try:
+        return binary.cast(pa.string()), None
+    except pa.ArrowInvalid:  # some value is not UTF-8: find which
+        valid = pa.array([_is_utf8(v) for v in binary.to_pylist()], type=pa.bool_())
+    cleaned = pc.if_else(valid, binary, pa.scalar(None, binary.type))
+    errors = pc.if_else(valid, pa.scalar(None, pa.string()), f"invalid UTF-8 in {name}")
+    return cleaned.cast(pa.string()), errors
+
+
+def _is_utf8(value: bytes | None) -> bool:
+    if value is None:
+        return True
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _is_binary(dtype: pa.DataType) -> bool:
+    return bool(pa.types.is_binary(dtype) or pa.types.is_large_binary(dtype))
+
+
+# ---- checks ------------------------------------------------------------------------------
+def _checks(
+    column: pa.Array, cast_errors: pa.Array | None, name: str, dataset: Dataset, now: datetime
+) -> list[pa.Array]:
+    out: list[pa.Array] = []
+    if name in dataset.required:
+        missing = pc.is_null(column)
+        if cast_errors is not None:  # unparseable is reported as such, not as missing too
+            missing = pc.and_(missing, pc.is_null(cast_errors))
+        if pa.types.is_string(column.type):
+            missing = pc.or_(missing, pc.equal(pc.utf8_trim_whitespace(column), ""))
+        out.append(_flag(pc.fill_null(missing, True), f"missing {name}"))
+    if pa.types.is_floating(column.type):
+        finite = pc.is_finite(column)
+        out.append(_flag(pc.invert(pc.fill_null(finite, True)), f"{name} is not a finite number"))
+    if name in dataset.ranges:
+        rng = dataset.ranges[name]
+        # NaN and infinities are reported by the finiteness check, not as out of range.
+        finite_or_null = (
+            pc.fill_null(pc.is_finite(column), True) if pa.types.is_floating(column.type) else None
+        )
+        if rng.min is not None:
+            ok = (
+                pc.greater_equal(column, rng.min)
+                if rng.min_inclusive
+                else pc.greater(column, rng.min)
+            )
+            word = ">=" if rng.min_inclusive else ">"
+            if finite_or_null is not None:
+                ok = pc.or_(ok, pc.invert(finite_or_null))
+            out.append(_flag_with_value(ok, column, f"{name} must be {word} {_num(rng.min)}"))
+        if rng.max is not None:
+            ok = pc.less_equal(column, rng.max)
+            if finite_or_null is not None:
+                ok = pc.or_(ok, pc.invert(finite_or_null))
+            out.append(_flag_with_value(ok, column, f"{name} must be <= {_num(rng.max)}"))
+    if name in dataset.max_chars:
+        limit = dataset.max_chars[name]
+        too_long = pc.greater(pc.utf8_length(column), limit)
+        out.append(_flag(pc.fill_null(too_long, False), f"{name} longer than {limit} characters"))
+    if name in dataset.not_future:
+        horizon = pa.scalar(now + FUTURE_TOLERANCE, type=column.type)
+        future = pc.fill_null(pc.greater(column, horizon), False)
+        out.append(_flag(future, f"{name} in the future"))
+    return out
+
+
+def _flag(mask: pa.Array, message: str) -> pa.Array:
+    return pc.if_else(mask, message, pa.scalar(None, pa.string()))
+
+
+def _flag_with_value(ok: pa.Array, column: pa.Array, message: str) -> pa.Array:
+    """Rows where ``ok`` is false get ``message (got <value>)``; nulls pass (checked apart)."""
+    failing = pc.invert(pc.fill_null(ok, True))
+    shown = pc.binary_join_element_wise(f"{message} (got ", pc.cast(column, pa.string()), ")", "")
+    return pc.if_else(failing, shown, pa.scalar(None, pa.string()))
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _join_reasons(problems: list[pa.Array], n: int) -> pa.Array:
+    """Join each row's non-null messages with "; "; null where a row has none."""
+    if not problems:
+        return pa.nulls(n, pa.string())
+    # pyarrow 26's binary_join_element_wise(null_handling="skip") drops all-null rows, so
+    # join with a unit separator and squeeze the gaps instead.
+    unit = "\x1f"
+    filled = [pc.fill_null(p, "") for p in problems]
+    joined = pc.binary_join_element_wise(*filled, unit)
+    joined = pc.utf8_trim(pc.replace_substring_regex(joined, unit + "+", unit), unit)
+    joined = pc.replace_substring(joined, unit, "; ")
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.string()), joined)
+
+
+def _mark_duplicates(
+    table: pa.Table, dataset: Dataset, bad: pa.Array, reason: pa.Array
+) -> pa.Array:
+    """Later rows repeating an earlier good row's natural key are duplicates."""
+    n = table.num_rows
+    if n == 0:
+        return reason
+    indexed = table.select(list(dataset.key)).append_column("_row", pa.array(range(n)))
+    good = indexed.filter(pc.invert(bad))
+    if good.num_rows == 0:
+        return reason
+    first = good.group_by(list(dataset.key), use_threads=False).aggregate([("_row", "min")])
+    keep = pc.is_in(pa.array(range(n)), value_set=first.column("_row_min"))
+    duplicate = pc.and_(pc.invert(keep), pc.invert(bad))
+    message = f"duplicate of an earlier record with the same ({', '.join(dataset.key)})"
+    return pc.if_else(duplicate, message, reason)
+
+
+# ---- quarantine rows ---------------------------------------------------------------------
+def _rejected_rows(records: pa.Table, bad: pa.Array, reason: pa.Array) -> pa.Table:
+    """The refused rows, every original column rendered as text, with their reasons."""
+    subset = records.filter(bad)
+    arrays: dict[str, pa.Array] = {REASON: reason.filter(bad)}
+    for name in subset.column_names:
+        arrays[name] = pa.array(
+            [None if v is None else _preview(v, limit=None) for v in _python_values(subset[name])],
+            type=pa.string(),
+        )
+    return pa.table(arrays)
+
+
+def _python_values(column: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """Python values of a column; text is read as bytes so invalid UTF-8 cannot raise."""
+    if pa.types.is_string(column.type):
+        column = column.cast(pa.binary())
+    elif pa.types.is_large_string(column.type):
+        column = column.cast(pa.large_binary())
+    return list(column.to_pylist())
+
+
+def _preview(value: Any, limit: int | None = 80) -> str:
+    """A value as text for a reason or the quarantine: bytes decoded, escapes kept visible."""
+    if isinstance(value, bytes):
+        text = value.decode("utf-8", errors="backslashreplace")
+    elif isinstance(value, datetime):
+        text = value.isoformat()
+    elif isinstance(value, float) and math.isnan(value):
+        text = "NaN"
+    else:
+        text = str(value)
+    if limit is not None and len(text) > limit:
+        return repr(text[:limit]) + "…"
+    return text if limit is None else repr(text)
+
+
+def _reason_kind(reason: str) -> str:
+    """A reason without the offending values, for counting ("price must be > 0")."""
+    parts = [p.split(" (got ")[0].split(": ")[0] for p in reason.split("; ")]
+    return "; ".join(parts)

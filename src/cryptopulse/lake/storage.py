@@ -1,0 +1,142 @@
+"""One storage interface over a local folder and ``s3://``: atomic, deterministic writes.
+
+Local writes go to a hidden temporary file in the target folder and are renamed into
+place, so a reader never sees half a file; an S3 PUT (or multipart upload) becomes visible
+only once complete, which gives the same guarantee.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import fsspec
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
+
+# Parquet settings for everything we write: zstd is compact and fast to read.
+PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "compression_level": 3}
+
+
+class Lake:
+    """A lake rooted at a local folder or an ``s3://bucket/prefix`` URL.
+
+    All paths given to its methods are relative to the root and use forward slashes.
+    """
+
+    def __init__(self, url: str, s3_endpoint_url: str | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.is_s3 = self.url.startswith("s3://")
+        if self.is_s3:
+            import s3fs  # imported here: local lakes do not need botocore
+
+            client_kwargs = {"endpoint_url": s3_endpoint_url} if s3_endpoint_url else {}
+            # Credentials come from the standard AWS environment / profile chain only.
+            self.fs: fsspec.AbstractFileSystem = s3fs.S3FileSystem(client_kwargs=client_kwargs)
+            self.root = self.url[len("s3://") :]
+        else:
+            self.fs = LocalFileSystem()
+            self.root = str(Path(self.url).expanduser().resolve())
+
+    def __repr__(self) -> str:
+        return f"Lake({self.url!r})"
+
+    # ---- addressing -------------------------------------------------------------------
+    def path(self, rel: str) -> str:
+        """The filesystem path of ``rel`` (without protocol), for ``self.fs``."""
+        return f"{self.root}/{rel}" if rel else self.root
+
+    def uri(self, rel: str = "") -> str:
+        """A URL other engines (DuckDB, dbt) can read: an absolute path or ``s3://…``."""
+        return f"s3://{self.path(rel)}" if self.is_s3 else self.path(rel)
+
+    def relative(self, path: str) -> str:
+        path = path.removeprefix("s3://")
+        return path[len(self.root) + 1 :] if path.startswith(self.root + "/") else path
+
+    # ---- writing ------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def open_atomic(self, rel: str) -> Iterator[IO[bytes]]:
+        """Open ``rel`` for writing; it appears, complete, only when the block succeeds."""
+        final = self.path(rel)
+        if self.is_s3:
+            with self.fs.open(final, "wb") as handle:
+                yield handle
+            return
+        directory, name = os.path.split(final)
+        os.makedirs(directory, exist_ok=True)
+        tmp = os.path.join(directory, f".{name}.tmp-{uuid.uuid4().hex}")
+        try:
+            with open(tmp, "wb") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, final)
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(tmp)
+
+    def write_parquet(self, rel: str, table: pa.Table) -> None:
+        with self.open_atomic(rel) as handle:
+            pq.write_table(table, handle, **PARQUET_OPTIONS)
+
+    def write_parquet_batches(
+        self, rel: str, schema: pa.Schema, batches: Iterator[pa.RecordBatch]
+    ) -> int:
+        """Stream record batches into one Parquet file; returns the rows written."""
+        rows = 0
+        with (
+            self.open_atomic(rel) as handle,
+            pq.ParquetWriter(handle, schema, **PARQUET_OPTIONS) as writer,
+        ):
+            for batch in batches:
+                writer.write_batch(batch)
+                rows += batch.num_rows
+        return rows
+
+    def write_csv(self, rel: str, table: pa.Table) -> None:
+        with self.open_atomic(rel) as handle:
+            pacsv.write_csv(table, handle)
+
+    def write_json(self, rel: str, obj: Any) -> None:
+        data = json.dumps(obj, indent=2, sort_keys=True, default=str).encode()
+        with self.open_atomic(rel) as handle:
+            handle.write(data + b"\n")
+
+    def delete(self, rel: str) -> None:
+        """Remove ``rel`` if it exists (a rerun clearing what an earlier run left)."""
+        with contextlib.suppress(FileNotFoundError):
+            self.fs.rm_file(self.path(rel))
+
+    # ---- reading ------------------------------------------------------------------------
+    def exists(self, rel: str) -> bool:
+        return bool(self.fs.exists(self.path(rel)))
+
+    def read_json(self, rel: str) -> Any:
+        with self.fs.open(self.path(rel), "rb") as handle:
+            return json.loads(handle.read())
+
+    def read_parquet(self, rel: str) -> pa.Table:
+        with self.fs.open(self.path(rel), "rb") as handle:
+            return pq.read_table(handle)
+
+    def glob(self, pattern: str) -> list[str]:
+        """Relative paths matching ``pattern``, sorted."""
+        if self.is_s3:
+            self.fs.invalidate_cache()
+        return sorted(self.relative(p) for p in self.fs.glob(self.path(pattern)))
+
+    def count_rows(self, rels: list[str]) -> int:
+        """Rows in these Parquet files, from their footers (no data is read)."""
+        if not rels:
+            return 0
+        dataset = pads.dataset([self.path(r) for r in rels], filesystem=self.fs, format="parquet")
+        return int(dataset.count_rows())
