@@ -1,0 +1,107 @@
+{#
+  Reading the lake's raw layer.
+
+  select_lake_dataset(dataset) is what a staging model's `source` CTE selects from: every
+  column of the dataset's raw schema (cryptopulse.lake.schemas) plus `filename`, the lake
+  file each row came from (staging keeps the row from the greatest file name per natural key).
+
+  - The dataset is in var('lake_datasets'): the rows come from read_lake_dataset(), which is
+    adapter-dispatched (DuckDB reads the Parquet glob; other engines read the declared
+    source table, which their loader must give a `filename` column).
+  - It is not (nothing landed yet): a typed select that returns no rows, so the staging model
+    still builds as an empty table with the right columns.
+
+  source('lake', dataset) is always called, so lineage (dbt docs, selectors such as
+  `source:lake.posts+`) holds whichever branch runs.
+#}
+
+{% macro lake_dataset_columns(dataset) %}
+  {#- The raw schema of each dataset, as portable SQL types: mirrors cryptopulse.lake.schemas. -#}
+  {%- set string = type_text(512) -%}
+  {%- set long_text = type_text(10000) -%}
+  {%- set url = type_text(2048) -%}
+  {%- set timestamp = dbt.type_timestamp() -%}
+  {%- set float = type_double() -%}
+  {%- set bigint = dbt.type_bigint() -%}
+  {%- set columns = {
+      'coins': [
+          ('coin_id', string), ('symbol', string), ('name', string),
+      ],
+      'coin_hourly': [
+          ('coin_id', string), ('ts', timestamp), ('price', float),
+          ('market_cap', float), ('total_volume', float),
+      ],
+      'posts': [
+          ('source', string), ('post_id', string), ('created_at', timestamp),
+          ('author', string), ('text', long_text), ('language', string),
+          ('likes', bigint), ('reposts', bigint), ('replies', bigint), ('quotes', bigint),
+          ('url', url), ('collected_for', string), ('raw', long_text),
+      ],
+  } -%}
+  {%- if dataset not in columns -%}
+    {{ exceptions.raise_compiler_error("Unknown lake dataset '" ~ dataset ~ "'; expected one of " ~ (columns.keys() | list)) }}
+  {%- endif -%}
+  {{ return(columns[dataset]) }}
+{% endmacro %}
+
+
+{% macro lake_datasets() %}
+  {#- The datasets that have at least one file in the lake (var lake_datasets). -#}
+  {%- set datasets = var('lake_datasets', ['coins', 'coin_hourly', 'posts']) -%}
+  {%- if datasets is string -%}
+    {%- set datasets = datasets.split(',') | map('trim') | reject('equalto', '') | list -%}
+  {%- endif -%}
+  {{ return(datasets) }}
+{% endmacro %}
+
+
+{% macro select_lake_dataset(dataset) %}
+  {%- set source_relation = source('lake', dataset) -%}
+  {%- set columns = lake_dataset_columns(dataset) -%}
+  {%- if dataset in lake_datasets() -%}
+    select
+      {%- for name, _ in columns %}
+        {{ name }},
+      {%- endfor %}
+        filename
+    from {{ read_lake_dataset(dataset, source_relation) }}
+  {%- else -%}
+    {#- Nothing landed for this dataset yet: an empty, typed relation. -#}
+    select
+      {%- for name, data_type in columns %}
+        cast(null as {{ data_type }}) as {{ name }},
+      {%- endfor %}
+        cast(null as {{ type_text(2048) }}) as filename
+    where 1 = 0
+  {%- endif -%}
+{% endmacro %}
+
+
+{% macro read_lake_dataset(dataset, source_relation) %}
+  {{ return(adapter.dispatch('read_lake_dataset', 'cryptopulse')(dataset, source_relation)) }}
+{% endmacro %}
+
+
+{% macro default__read_lake_dataset(dataset, source_relation) %}
+  {#- Server engines (PostgreSQL, Redshift): the raw table a loader filled, or an external
+      table over the lake (Redshift Spectrum), carrying the lake file name in `filename`. -#}
+  {{ source_relation }}
+{% endmacro %}
+
+
+{% macro duckdb__read_lake_dataset(dataset, source_relation) %}
+  {#- DuckDB reads the lake's Parquet files directly, local or s3:// (the duckdb_s3 target
+      registers an fsspec s3 filesystem). Only *.parquet at exactly
+      raw/<source>/<dataset>/date=YYYY-MM-DD/ is read: CSV copies beside them, quarantine/
+      and anything else in the lake are not. hive_partitioning is off so the date=...
+      folder does not become a column. -#}
+  {%- set lake_url = var('lake_url', none) -%}
+  {%- if lake_url is none or (lake_url | string | trim) == '' -%}
+    {%- if execute -%}
+      {{ exceptions.raise_compiler_error("var 'lake_url' is required: pass --vars '{lake_url: <absolute path or s3://bucket/prefix>}'") }}
+    {%- endif -%}
+    {%- set lake_url = 'lake_url-not-set' -%}
+  {%- endif -%}
+  {%- set pattern = (lake_url | string | trim).rstrip('/') ~ '/raw/*/' ~ dataset ~ '/*/*.parquet' -%}
+  read_parquet('{{ pattern | replace("'", "''") }}', filename = true, union_by_name = true, hive_partitioning = false)
+{% endmacro %}

@@ -1,0 +1,28 @@
+-- Market figures at the grain coin x UTC hour (the original coin_stats_hist, without the
+-- fan-out: stg_coin_hourly already holds one row per coin and hour).
+
+with hourly as (
+
+    select coin_id, hour_ts, price, market_cap, total_volume
+    from {{ ref('stg_coin_hourly') }}
+
+),
+
+coins as (
+
+    select coin_key, coin_id
+    from {{ ref('dim_coin') }}
+
+)
+
+select
+    coins.coin_key,
+    {{ hour_date_key('hourly.hour_ts') }} as date_key,
+    hourly.coin_id,
+    hourly.hour_ts,
+    hourly.price,
+    hourly.market_cap,
+    hourly.total_volume
+from hourly
+left join coins
+    on hourly.coin_id = coins.coin_id

@@ -1,0 +1,109 @@
+-- One row per post, with the hour it was published and the coin it was collected for.
+--
+-- The coin: the original joined the search term to the coin list by name or symbol, and
+-- symbols are shared by many coins. Here the distinct lower-cased terms are matched on
+-- coin_id first, then on name, then on symbol; among several coins at the same level the one
+-- with the largest latest market cap wins, ties by coin_id. No match leaves coin_key null.
+
+with posts as (
+
+    select *
+    from {{ ref('stg_posts') }}
+
+),
+
+coins as (
+
+    select coin_key, coin_id, symbol, name
+    from {{ ref('dim_coin') }}
+
+),
+
+latest_market_cap as (
+
+    select coin_id, market_cap
+    from (
+        select
+            coin_id,
+            market_cap,
+            row_number() over (partition by coin_id order by hour_ts desc) as recency
+        from {{ ref('stg_coin_hourly') }}
+        where market_cap is not null
+    ) as ranked
+    where recency = 1
+
+),
+
+terms as (
+
+    select distinct lower(collected_for) as term
+    from posts
+    where collected_for is not null
+
+),
+
+candidates as (
+
+    select terms.term, coins.coin_key, coins.coin_id, 1 as match_level
+    from terms
+    inner join coins on lower(coins.coin_id) = terms.term
+
+    union all
+
+    select terms.term, coins.coin_key, coins.coin_id, 2 as match_level
+    from terms
+    inner join coins on lower(coins.name) = terms.term
+
+    union all
+
+    select terms.term, coins.coin_key, coins.coin_id, 3 as match_level
+    from terms
+    inner join coins on lower(coins.symbol) = terms.term
+
+),
+
+ranked_candidates as (
+
+    select
+        candidates.term,
+        candidates.coin_key,
+        row_number() over (
+            partition by candidates.term
+            order by
+                candidates.match_level,
+                coalesce(latest_market_cap.market_cap, -1) desc,
+                candidates.coin_id
+        ) as preference
+    from candidates
+    left join latest_market_cap
+        on candidates.coin_id = latest_market_cap.coin_id
+
+),
+
+term_coin as (
+
+    select term, coin_key
+    from ranked_candidates
+    where preference = 1
+
+)
+
+select
+    {{ dbt.hash(dbt.concat(['posts.source', "'|'", 'posts.post_id'])) }} as post_key,
+    posts.source,
+    posts.post_id,
+    {{ hour_date_key(utc_hour('posts.created_at')) }} as date_key,
+    term_coin.coin_key,
+    posts.created_at,
+    posts.author,
+    posts.text,
+    posts.language,
+    posts.likes,
+    posts.reposts,
+    posts.replies,
+    posts.quotes,
+    posts.url,
+    posts.collected_for
+from posts
+left join term_coin
+    on lower(posts.collected_for) = term_coin.term

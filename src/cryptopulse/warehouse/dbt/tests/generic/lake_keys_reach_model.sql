@@ -1,0 +1,46 @@
+{#
+  Reconciliation: every natural key landed in the lake's raw dataset reaches the model
+  (an anti-join that must return nothing).
+
+  keys maps each model column to the raw column it comes from; the model columns listed in
+  hour_keys hold the UTC hour of their raw timestamp (as staging computes it).
+  Failing rows: each raw key missing from the model.
+#}
+{% test lake_keys_reach_model(model, dataset, keys, hour_keys=[]) %}
+
+with lake_keys as (
+
+    select distinct
+        {% for model_column, raw_column in keys.items() -%}
+        {%- if model_column in hour_keys -%}
+        {{ utc_hour(as_utc_timestamp(raw_column)) }}
+        {%- else -%}
+        {{ raw_column }}
+        {%- endif %} as {{ model_column }}{{ "," if not loop.last }}
+        {% endfor %}
+    from (
+        {{ select_lake_dataset(dataset) }}
+    ) as lake_rows
+
+),
+
+model_keys as (
+
+    select distinct
+        {% for model_column in keys -%}
+        {{ model_column }}{{ "," if not loop.last }}
+        {% endfor %}
+    from {{ model }}
+
+)
+
+select lake_keys.*
+from lake_keys
+left join model_keys
+    on {% for model_column in keys -%}
+    lake_keys.{{ model_column }} = model_keys.{{ model_column }}
+    {% if not loop.last %}and {% endif %}
+    {%- endfor %}
+where model_keys.{{ (keys | list)[0] }} is null
+
+{% endtest %}

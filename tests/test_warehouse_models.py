@@ -1,0 +1,617 @@
+"""The dbt warehouse over a small hand-built lake: staging, dims, facts, aggregate and tests.
+
+Each lake is written with pyarrow in the pipeline's layout
+(raw/<source>/<dataset>/date=YYYY-MM-DD/<source>_<dataset>_YYYY-MM-DD.parquet), built once
+per module with `dbt build`, and checked with duckdb afterwards.
+"""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.artifacts.schemas.run import RunExecutionResult
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+from dbt.contracts.graph.manifest import Manifest
+
+from cryptopulse.lake.schemas import COIN_HOURLY, COINS, POSTS, Dataset
+
+PROJECT_DIR = Path(__file__).resolve().parents[1] / "src" / "cryptopulse" / "warehouse" / "dbt"
+ALL_DATASETS = ["coins", "coin_hourly", "posts"]
+TABLES = [
+    "stg_coins",
+    "stg_coin_hourly",
+    "stg_posts",
+    "dim_date",
+    "dim_coin",
+    "fct_coin_stats_hourly",
+    "fct_posts",
+    "agg_coin_stats_monthly",
+]
+
+
+def ts(day: int, hour: int, minute: int = 0, month: int = 12, year: int = 2024) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
+
+
+def write_raw(
+    lake: Path, source: str, dataset: Dataset, day: date, rows: list[dict], zone: str = "raw"
+) -> Path:
+    """One lake file, exactly as the pipeline names and types it."""
+    folder = lake / zone / source / dataset.name / f"date={day.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{source}_{dataset.name}_{day.isoformat()}.parquet"
+    table = pa.Table.from_pylist(
+        [{name: row.get(name) for name in dataset.schema.names} for row in rows],
+        schema=dataset.schema,
+    )
+    pq.write_table(table, path)
+    return path
+
+
+def post(
+    source: str, post_id: str, created_at: datetime, collected_for: str | None, **kw: Any
+) -> dict[str, Any]:
+    return {
+        "source": source,
+        "post_id": post_id,
+        "created_at": created_at,
+        "author": kw.get("author", "someone"),
+        "text": kw.get("text", f"post {post_id}"),
+        "language": "en",
+        "likes": kw.get("likes", 1),
+        "reposts": 0,
+        "replies": 0,
+        "quotes": 0,
+        "url": f"https://example.invalid/{source}/{post_id}",
+        "collected_for": collected_for,
+        "raw": "{}",
+    }
+
+
+def hourly(coin_id: str, at: datetime, price: float, market_cap: float | None = 1e9) -> dict:
+    return {
+        "coin_id": coin_id,
+        "ts": at,
+        "price": price,
+        "market_cap": market_cap,
+        "total_volume": 1e6,
+    }
+
+
+# --- the main lake: every awkward case at once ------------------------------------------
+
+D29, D30, D31, J01 = date(2024, 12, 29), date(2024, 12, 30), date(2024, 12, 31), date(2025, 1, 1)
+
+
+def write_main_lake(lake: Path) -> None:
+    # Coin list snapshots: bitcoin renamed in the later one; dogecoin only in the earlier one.
+    # "eth" is shared by ethereum and eth-bridged; "usdc" by usd-coin and bridged-usdc.
+    write_raw(
+        lake,
+        "demo",
+        COINS,
+        D30,
+        [
+            {"coin_id": "bitcoin", "symbol": "btc", "name": "Bitcoin (old name)"},
+            {"coin_id": "ethereum", "symbol": "eth", "name": "Ethereum"},
+            {"coin_id": "eth-bridged", "symbol": "eth", "name": "Bridged Ether"},
+            {"coin_id": "dogecoin", "symbol": "doge", "name": "Dogecoin"},
+            {"coin_id": "usd-coin", "symbol": "usdc", "name": "USD Coin"},
+            {"coin_id": "bridged-usdc", "symbol": "usdc", "name": "Bridged USDC"},
+        ],
+    )
+    write_raw(
+        lake,
+        "demo",
+        COINS,
+        D31,
+        [
+            {"coin_id": "bitcoin", "symbol": "btc", "name": "Bitcoin"},
+            {"coin_id": "ethereum", "symbol": "eth", "name": "Ethereum"},
+            {"coin_id": "eth-bridged", "symbol": "eth", "name": "Bridged Ether"},
+            {"coin_id": "usd-coin", "symbol": "usdc", "name": "USD Coin"},
+            {"coin_id": "bridged-usdc", "symbol": "usdc", "name": "Bridged USDC"},
+        ],
+    )
+    # Market data. eth-bridged had the larger cap earlier but ethereum has the larger latest
+    # one; usd-coin and bridged-usdc tie. solana is only in market data.
+    write_raw(
+        lake,
+        "demo",
+        COIN_HOURLY,
+        D30,
+        [
+            hourly("bitcoin", ts(30, 22), 93_000.0),
+            hourly("bitcoin", ts(30, 23), 93_100.0),  # restated by the 12-31 file
+            hourly("ethereum", ts(30, 23), 3_300.0, 4e11),
+            hourly("eth-bridged", ts(30, 23), 3_290.0, 9e12),
+            hourly("usd-coin", ts(30, 23), 1.0, 5e10),
+            hourly("bridged-usdc", ts(30, 23), 1.0, 5e10),
+        ],
+    )
+    write_raw(
+        lake,
+        "demo",
+        COIN_HOURLY,
+        D31,
+        [
+            hourly("bitcoin", ts(30, 23), 93_150.0),  # the same key again: this row wins
+            hourly("bitcoin", ts(31, 0), 94_000.0),
+            hourly("bitcoin", ts(31, 0, 30), 94_500.0),  # same UTC hour: the later one wins
+            hourly("bitcoin", ts(31, 23), 95_000.0),
+            hourly("ethereum", ts(31, 23), 3_400.0, 4.1e11),
+            hourly("eth-bridged", ts(31, 23), 3_390.0, 1e6),
+            hourly("solana", ts(31, 23), 190.0, None),
+        ],
+    )
+    write_raw(
+        lake,
+        "demo",
+        COIN_HOURLY,
+        J01,
+        [
+            hourly("bitcoin", ts(1, 0, month=1, year=2025), 96_000.0),
+            hourly("bitcoin", ts(1, 2, month=1, year=2025), 97_000.0),
+            hourly("solana", ts(1, 1, month=1, year=2025), 200.0, None),
+        ],
+    )
+    # Files the models must not read: a CSV beside the Parquet, and a quarantined record.
+    (
+        lake
+        / "raw"
+        / "demo"
+        / "coin_hourly"
+        / "date=2024-12-31"
+        / "demo_coin_hourly_2024-12-31.csv"
+    ).write_text("coin_id,ts,price\nbitcoin,2024-12-31T05:00:00Z,-1\n")
+    quarantined = [hourly("bitcoin", ts(31, 5), -1.0)]
+    write_raw(lake, "demo", COIN_HOURLY, D31, quarantined, zone="quarantine")
+
+    # Posts from two sources; x's second import overlaps the first (x-2 restated).
+    write_raw(
+        lake,
+        "demo",
+        POSTS,
+        D29,
+        [
+            post("demo", "d-1", ts(29, 23, 10), "bitcoin"),  # coin_id
+            post("demo", "d-2", ts(30, 22, 15), "Ethereum"),  # name, any case
+        ],
+    )
+    write_raw(
+        lake,
+        "x",
+        POSTS,
+        D30,
+        [
+            post("x", "x-1", ts(30, 10), "ETH"),  # symbol shared: largest latest cap
+            post("x", "x-2", ts(30, 11), "usdc", likes=5),  # symbol tie: smallest coin_id
+        ],
+    )
+    write_raw(
+        lake,
+        "x",
+        POSTS,
+        D31,
+        [
+            post("x", "x-2", ts(30, 11), "usdc", likes=7),  # the later import wins
+            post("x", "x-3", ts(31, 12), "btc"),  # unique symbol
+            post("x", "x-4", ts(31, 13), "some meme term"),  # unknown: no coin
+            post("x", "x-5", ts(31, 14), None),
+            post("x", "d-1", ts(29, 23, 10), "bitcoin"),  # same post id, other source
+        ],
+    )
+
+
+# --- running dbt ----------------------------------------------------------------------
+
+
+@dataclass
+class Build:
+    """One `dbt build` over one lake: its outcome per node and the warehouse file."""
+
+    success: bool
+    statuses: dict[str, str]  # node name -> status (success, pass, fail, error, skipped)
+    failures: dict[str, int]  # test name -> failing rows, for tests that failed
+    warehouse: Path
+    lake: Path
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        with duckdb.connect(str(self.warehouse), read_only=True) as con:
+            return con.execute(sql, list(params)).fetchall()
+
+    def count(self, table: str) -> int:
+        return int(self.query(f"select count(*) from {table}")[0][0])
+
+
+def release_warehouse() -> None:
+    """dbt-duckdb keeps its DuckDB database open in-process after a run; let it go, so the
+    test can open the file read-only (and the next build can open another one)."""
+    DuckDBConnectionManager.close_all_connections()
+    gc.collect()
+
+
+def invoke_dbt(
+    command: str, workdir: Path, lake: Path, datasets: list[str], manifest: Manifest | None = None
+) -> dbtRunnerResult:
+    """`dbt <command>` in-process, as the pipeline runs it: artifacts and logs under workdir."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    args = [
+        command,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+        "--vars",
+        json.dumps({"lake_url": str(lake), "lake_datasets": datasets}),
+        "--quiet",
+    ]
+    env = {
+        "CRYPTOPULSE_DUCKDB_PATH": str(workdir / "warehouse.duckdb"),
+        "CRYPTOPULSE_DBT_TARGET": "duckdb",
+        "CRYPTOPULSE_DBT_THREADS": "4",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+    }
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        result = dbtRunner(manifest=manifest).invoke(args)
+    release_warehouse()
+    if result.exception is not None:
+        raise result.exception
+    return result
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
+    """The project parsed once: parsing costs as much as a build, and nothing the lake vars
+    change is decided at parse time (models read the vars when they compile)."""
+    root = tmp_path_factory.mktemp("warehouse_parse")
+    result = invoke_dbt("parse", root, root / "lake", ALL_DATASETS)
+    assert result.success and isinstance(result.result, Manifest)
+    return result.result
+
+
+def run_dbt_build(workdir: Path, lake: Path, datasets: list[str], manifest: Manifest) -> Build:
+    result = invoke_dbt("build", workdir, lake, datasets, manifest)
+    assert isinstance(result.result, RunExecutionResult)
+    statuses: dict[str, str] = {}
+    failures: dict[str, int] = {}
+    for node_result in result.result.results:
+        name = node_result.node.name
+        status = str(node_result.status)
+        statuses[name] = status
+        if status in ("fail", "error"):
+            failures[name] = int(node_result.failures or 0)
+    return Build(result.success, statuses, failures, workdir / "warehouse.duckdb", lake)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, manifest: Manifest) -> Build:
+    root = tmp_path_factory.mktemp("warehouse_main")
+    write_main_lake(root / "lake")
+    return run_dbt_build(root / "dbt", root / "lake", ALL_DATASETS, manifest)
+
+
+@pytest.fixture(scope="module")
+def raw(built: Build) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The main lake's raw Parquet files, as the tests' own independent reading."""
+    con = duckdb.connect()
+    con.execute("set TimeZone = 'UTC'")
+    for dataset in ALL_DATASETS:
+        pattern = f"{built.lake}/raw/*/{dataset}/*/*.parquet"
+        con.execute(
+            f"create view raw_{dataset} as "
+            f"select * from read_parquet('{pattern}', hive_partitioning = false)"
+        )
+    yield con
+    con.close()
+
+
+# --- the main build -------------------------------------------------------------------
+
+
+def test_build_succeeds_and_every_test_passes(built: Build, manifest: Manifest) -> None:
+    assert built.success, {k: v for k, v in built.statuses.items() if v not in ("success", "pass")}
+    assert {table: built.statuses.get(table) for table in TABLES} == dict.fromkeys(
+        TABLES, "success"
+    )
+    test_names = {node.name for node in manifest.nodes.values() if node.resource_type == "test"}
+    assert len(test_names) >= 40
+    assert {name: built.statuses.get(name) for name in test_names} == dict.fromkeys(
+        test_names, "pass"
+    )
+
+
+def test_every_table_has_the_expected_rows(built: Build) -> None:
+    counts = {table: built.count(table) for table in TABLES}
+    assert counts == {
+        "stg_coins": 6,
+        "stg_coin_hourly": 14,
+        "stg_posts": 8,
+        # 2024-12-29 23:00 (first post) .. 2025-01-01 02:00 (last market hour)
+        "dim_date": 52,
+        "dim_coin": 7,
+        "fct_coin_stats_hourly": 14,
+        "fct_posts": 8,
+        # bitcoin, ethereum, eth-bridged, usd-coin, bridged-usdc, solana in Dec; bitcoin and
+        # solana in Jan
+        "agg_coin_stats_monthly": 8,
+    }
+
+
+def test_staging_keeps_the_latest_file_and_the_latest_observation(built: Build) -> None:
+    assert built.query("select name from stg_coins where coin_id = 'bitcoin'") == [("Bitcoin",)]
+    # dogecoin is in the earlier snapshot only: still known.
+    assert built.query("select symbol from stg_coins where coin_id = 'dogecoin'") == [("doge",)]
+    prices = dict(
+        built.query(
+            "select hour_ts, price from stg_coin_hourly where coin_id = 'bitcoin' "
+            "and hour_ts in ('2024-12-30 23:00:00', '2024-12-31 00:00:00')"
+        )
+    )
+    assert prices == {datetime(2024, 12, 30, 23): 93_150.0, datetime(2024, 12, 31, 0): 94_500.0}
+    assert built.query("select likes from stg_posts where source = 'x' and post_id = 'x-2'") == [
+        (7,)
+    ]
+
+
+def test_columns_keep_their_types(built: Build) -> None:
+    # Timestamps are UTC wall clock without time zone; money stays an 8-byte double.
+    types = dict(
+        built.query(
+            "select table_name || '.' || column_name, data_type from information_schema.columns "
+            "where column_name in ('hour_ts', 'created_at')"
+        )
+    )
+    assert types and set(types.values()) == {"TIMESTAMP"}, types
+    money = built.query(
+        "select distinct data_type from information_schema.columns "
+        "where column_name in ('price', 'market_cap', 'total_volume', 'max_price', 'min_price')"
+    )
+    assert money == [("DOUBLE",)]
+    assert built.query("select min(created_at) from fct_posts") == [
+        (datetime(2024, 12, 29, 23, 10),)
+    ]
+
+
+def test_facts_do_not_fan_out(built: Build, raw: duckdb.DuckDBPyConnection) -> None:
+    raw_coin_hours = raw.execute(
+        "select count(*) from "
+        "(select distinct coin_id, date_trunc('hour', ts) from raw_coin_hourly)"
+    ).fetchone()
+    raw_posts = raw.execute(
+        "select count(*) from (select distinct source, post_id from raw_posts)"
+    ).fetchone()
+    assert raw_coin_hours is not None and raw_posts is not None
+    assert built.count("fct_coin_stats_hourly") == raw_coin_hours[0] == 14
+    assert built.count("fct_posts") == raw_posts[0] == 8
+
+
+def test_dim_date_is_one_row_per_hour_without_gaps(built: Build) -> None:
+    rows = built.query("select hour_ts, date_key from dim_date order by hour_ts")
+    hours = [row[0] for row in rows]
+    assert hours[0] == datetime(2024, 12, 29, 23)
+    assert hours[-1] == datetime(2025, 1, 1, 2)
+    assert all(b - a == timedelta(hours=1) for a, b in itertools.pairwise(hours))
+    assert [row[1] for row in rows] == [int(h.strftime("%Y%m%d%H")) for h in hours]
+
+
+@pytest.mark.parametrize(
+    ("date_key", "expected"),
+    [
+        # 2024-12-29 is a Sunday in ISO week 52 of 2024; 2024-12-30 a Monday in week 1 of 2025.
+        (
+            2024122923,
+            (date(2024, 12, 29), 23, 29, 52, 2024, 12, "December", 4, 2024, 7, "Sunday", True),
+        ),
+        (
+            2024123000,
+            (date(2024, 12, 30), 0, 30, 1, 2025, 12, "December", 4, 2024, 1, "Monday", False),
+        ),
+        (
+            2024123122,
+            (date(2024, 12, 31), 22, 31, 1, 2025, 12, "December", 4, 2024, 2, "Tuesday", False),
+        ),
+        (
+            2025010102,
+            (date(2025, 1, 1), 2, 1, 1, 2025, 1, "January", 1, 2025, 3, "Wednesday", False),
+        ),
+    ],
+)
+def test_dim_date_attributes(built: Build, date_key: int, expected: tuple[Any, ...]) -> None:
+    rows = built.query(
+        "select date_day, hour, day, iso_week, iso_year, month, month_name, quarter, year, "
+        "weekday, weekday_name, is_weekend from dim_date where date_key = ?",
+        [date_key],
+    )
+    assert rows == [expected]
+
+
+def test_dim_coin_keeps_market_only_coins_and_stable_keys(built: Build) -> None:
+    assert built.query("select symbol, name from dim_coin where coin_id = 'solana'") == [
+        ("solana", "solana")
+    ]
+    # coin_key is md5(coin_id): the same on every rebuild and in every later run.
+    assert built.query("select count(*) from dim_coin where coin_key <> md5(coin_id)") == [(0,)]
+    orphans = built.query(
+        "select count(*) from fct_coin_stats_hourly f "
+        "left join dim_coin d using (coin_key) where d.coin_key is null"
+    )
+    assert orphans == [(0,)]
+
+
+def test_posts_are_matched_to_coins_id_then_name_then_symbol(built: Build) -> None:
+    matched = dict(
+        built.query(
+            "select p.source || ':' || p.post_id, c.coin_id "
+            "from fct_posts p left join dim_coin c using (coin_key)"
+        )
+    )
+    assert matched == {
+        "demo:d-1": "bitcoin",  # coin_id
+        "x:d-1": "bitcoin",
+        "demo:d-2": "ethereum",  # name, case-insensitive
+        # "eth": eth-bridged had the larger cap earlier, ethereum has the larger latest one
+        "x:x-1": "ethereum",
+        "x:x-2": "bridged-usdc",  # "usdc": equal latest caps, the smaller coin_id
+        "x:x-3": "bitcoin",  # unique symbol
+        "x:x-4": None,  # unknown term
+        "x:x-5": None,  # collected for nothing
+    }
+    assert built.query("select date_key from fct_posts where post_id = 'd-2'") == [(2024123022,)]
+
+
+def test_monthly_aggregate_equals_a_recomputation(built: Build) -> None:
+    expected = built.query(
+        "select coin_id, year(hour_ts), month(hour_ts), min(price), max(price), "
+        "min(market_cap), max(market_cap), min(total_volume), max(total_volume), count(*) "
+        "from fct_coin_stats_hourly group by all order by all"
+    )
+    actual = built.query(
+        "select coin_id, year, month, min_price, max_price, min_market_cap, max_market_cap, "
+        "min_total_volume, max_total_volume, hours_observed "
+        "from agg_coin_stats_monthly order by all"
+    )
+    assert actual == expected
+    assert built.query(
+        "select month_start, hours_observed, min_price, max_price from agg_coin_stats_monthly "
+        "where coin_id = 'bitcoin' order by month_start"
+    ) == [(date(2024, 12, 1), 4, 93_000.0, 95_000.0), (date(2025, 1, 1), 2, 96_000.0, 97_000.0)]
+
+
+def test_nothing_is_written_inside_the_project(built: Build) -> None:
+    assert not (PROJECT_DIR / "target").exists()
+    assert not (PROJECT_DIR / "logs").exists()
+    assert not (PROJECT_DIR / "dbt_packages").exists()
+
+
+# --- partial and empty lakes ----------------------------------------------------------
+
+
+def write_market_only_lake(lake: Path) -> None:
+    write_raw(
+        lake, "demo", COINS, D30, [{"coin_id": "bitcoin", "symbol": "btc", "name": "Bitcoin"}]
+    )
+    write_raw(
+        lake,
+        "demo",
+        COIN_HOURLY,
+        D30,
+        [hourly("bitcoin", ts(30, 1), 90_000.0), hourly("bitcoin", ts(30, 3), 91_000.0)],
+    )
+
+
+def write_posts_only_lake(lake: Path) -> None:
+    write_raw(
+        lake,
+        "x",
+        POSTS,
+        D30,
+        [post("x", "1", ts(30, 5, 59), "btc"), post("x", "2", ts(30, 7, 1), "bitcoin")],
+    )
+
+
+@pytest.fixture(scope="module")
+def partial_builds(
+    tmp_path_factory: pytest.TempPathFactory, manifest: Manifest
+) -> dict[str, Build]:
+    root = tmp_path_factory.mktemp("warehouse_partial")
+    write_market_only_lake(root / "market_lake")
+    write_posts_only_lake(root / "posts_lake")
+    (root / "empty_lake").mkdir()
+    return {
+        "market_only": run_dbt_build(
+            root / "dbt_market", root / "market_lake", ["coins", "coin_hourly"], manifest
+        ),
+        "posts_only": run_dbt_build(root / "dbt_posts", root / "posts_lake", ["posts"], manifest),
+        "empty": run_dbt_build(root / "dbt_empty", root / "empty_lake", [], manifest),
+    }
+
+
+def test_only_market_data_builds_with_empty_posts(partial_builds: dict[str, Build]) -> None:
+    build = partial_builds["market_only"]
+    assert build.success, build.statuses
+    assert build.count("fct_posts") == 0
+    assert build.count("fct_coin_stats_hourly") == 2
+    assert build.count("dim_date") == 3  # 01:00 .. 03:00
+    assert build.count("agg_coin_stats_monthly") == 1
+
+
+def test_only_posts_builds_with_empty_market_data(partial_builds: dict[str, Build]) -> None:
+    build = partial_builds["posts_only"]
+    assert build.success, build.statuses
+    assert build.count("fct_coin_stats_hourly") == 0
+    assert build.count("dim_coin") == 0
+    assert build.count("agg_coin_stats_monthly") == 0
+    assert build.query("select count(*), count(coin_key) from fct_posts") == [(2, 0)]
+    assert build.query("select min(date_key), max(date_key), count(*) from dim_date") == [
+        (2024123005, 2024123007, 3)
+    ]
+    # The empty staging tables keep their types.
+    assert build.query(
+        "select data_type from information_schema.columns "
+        "where table_name = 'stg_coin_hourly' and column_name = 'hour_ts'"
+    ) == [("TIMESTAMP",)]
+
+
+def test_an_empty_lake_builds_empty_tables(partial_builds: dict[str, Build]) -> None:
+    build = partial_builds["empty"]
+    assert build.success, build.statuses
+    assert {table: build.count(table) for table in TABLES} == dict.fromkeys(TABLES, 0)
+
+
+# --- data-quality failures ------------------------------------------------------------
+
+
+def test_bad_raw_data_fails_the_tests_of_the_right_models(
+    tmp_path: Path, manifest: Manifest
+) -> None:
+    lake = tmp_path / "lake"
+    future = datetime.now(UTC) + timedelta(days=3)
+    write_raw(
+        lake, "demo", COINS, D30, [{"coin_id": "bitcoin", "symbol": "btc", "name": "Bitcoin"}]
+    )
+    write_raw(
+        lake,
+        "demo",
+        COIN_HOURLY,
+        D30,
+        [
+            hourly("bitcoin", ts(30, 1), 90_000.0),
+            hourly("bitcoin", ts(30, 2), 0.0),
+            hourly("bitcoin", ts(30, 3), -5.0),
+        ],
+    )
+    write_raw(
+        lake, "x", POSTS, D30, [post("x", "1", ts(30, 2), "btc"), post("x", "2", future, "btc")]
+    )
+
+    build = run_dbt_build(tmp_path / "dbt", lake, ALL_DATASETS, manifest)
+
+    assert not build.success
+    assert build.failures == {
+        "fct_coin_stats_hourly__price_is_positive": 2,
+        "fct_posts__created_at_is_not_in_future": 1,
+    }
+    # The models themselves were built; only what depends on the failing model waits.
+    assert build.statuses["fct_coin_stats_hourly"] == "success"
+    assert build.statuses["fct_posts"] == "success"
+    assert build.statuses["agg_coin_stats_monthly"] == "skipped"
