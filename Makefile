@@ -19,7 +19,7 @@ setup: $(VENV)/.synced
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv sync --frozen --inexact --quiet
+	$(BIN)/uv sync --frozen --inexact --compile-bytecode --quiet
 	@touch $@
 
 demo: setup

@@ -194,8 +194,9 @@ def _checks(
         if cast_errors is not None:  # unparseable is reported as such, not as missing too
             missing = pc.and_(missing, pc.is_null(cast_errors))
         if pa.types.is_string(column.type):
-            missing = pc.or_(missing, pc.equal(pc.utf8_trim_whitespace(column), ""))
-        out.append(_flag(pc.fill_null(missing, True), f"missing {name}"))
+            blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(column), ""), False)
+            missing = pc.or_(missing, blank)
+        out.append(_flag(missing, f"missing {name}"))
     if pa.types.is_floating(column.type):
         finite = pc.is_finite(column)
         out.append(_flag(pc.invert(pc.fill_null(finite, True)), f"{name} is not a finite number"))
@@ -274,7 +275,7 @@ def _mark_duplicates(
     first = good.group_by(list(dataset.key), use_threads=False).aggregate([("_row", "min")])
     keep = pc.is_in(pa.array(range(n)), value_set=first.column("_row_min"))
     duplicate = pc.and_(pc.invert(keep), pc.invert(bad))
-    message = f"duplicate of an earlier record with the same ({', '.join(dataset.key)})"
+    message = f"duplicate key ({', '.join(dataset.key)})"
     return pc.if_else(duplicate, message, reason)
 
 

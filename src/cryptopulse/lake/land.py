@@ -7,8 +7,9 @@ needs): reruns never duplicate.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -66,12 +67,19 @@ def land(
     interval: Interval,
     on_batch: Callable[[Batch], None] | None = None,
     now: datetime | None = None,
+    workers: int = 2,
 ) -> list[Landing]:
-    """Fetch ``interval`` from ``source`` and land it; one Landing per dataset."""
+    """Fetch ``interval`` from ``source`` and land it; one Landing per dataset.
+
+    The source yields batches in order; conforming and writing them (columnar work that
+    releases the GIL, and file I/O) runs on ``workers`` threads, with a bounded number of
+    batches in flight so memory stays flat however long the interval.
+    """
     now = now or datetime.now(UTC)
     totals: dict[str, Landing] = {}
-    for batch in source.fetch(interval):
-        one = land_batch(lake, source.name, batch, now)
+
+    def collect(done: Future[Landing], batch: Batch) -> None:
+        one = done.result()
         total = totals.setdefault(one.dataset, Landing(source.name, one.dataset))
         total.rows_in += one.rows_in
         total.rows_landed += one.rows_landed
@@ -80,4 +88,13 @@ def land(
         total.reasons.update(one.reasons)
         if on_batch is not None:
             on_batch(batch)
+
+    in_flight: deque[tuple[Future[Landing], Batch]] = deque()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="land") as pool:
+        for batch in source.fetch(interval):
+            in_flight.append((pool.submit(land_batch, lake, source.name, batch, now), batch))
+            while len(in_flight) > 2 * workers:
+                collect(*in_flight.popleft())
+        while in_flight:
+            collect(*in_flight.popleft())
     return list(totals.values())

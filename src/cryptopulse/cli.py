@@ -1,0 +1,235 @@
+"""The ``cryptopulse`` command line: the pipeline's steps, a demo, and a status view."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from cryptopulse import __version__
+from cryptopulse.orchestrate import pipeline
+from cryptopulse.serve.summary import render_run, render_status
+from cryptopulse.settings import Settings, SettingsError, load_settings
+from cryptopulse.sources.base import Interval
+
+app = typer.Typer(
+    name="cryptopulse",
+    help=(
+        "Crypto market stats and social posts → lake → warehouse star schema → marts.\n\n"
+        "Settings come from CRYPTOPULSE_* environment variables, a .env file or "
+        "cryptopulse.toml (see .env.example). Defaults need no server and no network: "
+        "the demo source, a local lake in ./data/lake and DuckDB in ./data/warehouse.duckdb."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+console = Console()
+err_console = Console(stderr=True)
+
+StartOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--start", formats=["%Y-%m-%d"], help="First UTC day to process (default: yesterday)."
+    ),
+]
+EndOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--end",
+        formats=["%Y-%m-%d"],
+        help="Day after the last one to process, i.e. the range is [start, end) "
+        "(default: the day after --start).",
+    ),
+]
+
+
+class UserError(Exception):
+    """A mistake the user can fix; shown as one message, never a traceback."""
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn known errors into a clear message and exit code 1."""
+    from cryptopulse.serve.export import ExportError
+    from cryptopulse.warehouse.errors import DataQualityError, TransformError
+
+    try:
+        yield
+    except (UserError, SettingsError, ValueError, ExportError) as exc:
+        _fail(str(exc))
+    except DataQualityError as exc:
+        _fail(f"Stopped: {exc}")
+    except TransformError as exc:
+        _fail(f"Transform failed: {exc}")
+    except KeyboardInterrupt:
+        _fail("Interrupted. Every step is idempotent: run the same command again to resume.")
+
+
+def _fail(message: str) -> None:
+    if os.environ.get("CRYPTOPULSE_DEBUG"):
+        raise
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code=1)
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(code=2) from None
+
+
+def resolve_interval(start: datetime | None, end: datetime | None) -> Interval:
+    today = datetime.now(UTC).date()
+    first: date = start.date() if start else today - timedelta(days=1)
+    last: date = end.date() if end else first + timedelta(days=1)
+    if last <= first:
+        raise UserError(
+            f"--end ({last}) must be after --start ({first}); the range is [start, end)"
+        )
+    if first > today:
+        raise UserError(f"--start ({first}) is in the future: there is no data for it yet")
+    return Interval(first, last)
+
+
+class StageBars:
+    """Rich progress bars, one per stage, fed by the pipeline's progress callback."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int, detail: str) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total, detail="")
+        self.progress.update(self.tasks[stage], completed=done, total=total, detail=detail)
+
+
+@contextmanager
+def progress_bars() -> Iterator[StageBars]:
+    columns: list[Any] = [
+        TextColumn("[bold blue]{task.description:<16}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("[dim]{task.fields[detail]}"),
+    ]
+    with Progress(*columns, console=console, transient=False) as progress:
+        yield StageBars(progress)
+
+
+def _run_steps(command: str, interval: Interval | None, steps: tuple[str, ...]) -> None:
+    """Run pipeline steps with progress bars; print the run summary, even on failure."""
+    settings = settings_or_exit()
+    with friendly_errors():
+        try:
+            with progress_bars() as bars:
+                report = pipeline.run(
+                    settings, interval, command=command, progress=bars, steps=steps
+                )
+        except Exception:
+            failed = pipeline.last_run(settings)
+            if failed is not None:
+                console.print(render_run(failed))
+            raise
+        console.print(render_run(asdict(report)))
+
+
+# ---- commands ----------------------------------------------------------------------------
+@app.command()
+def demo(
+    scale: Annotated[
+        str,
+        typer.Option(
+            "--scale",
+            help="small: 14 days, ~60k posts, well under a minute. "
+            "seed: the original project's scale, 366 days, ≥1.5M posts, ≥250k hourly rows.",
+        ),
+    ] = "small",
+) -> None:
+    """Generate demo data and run the whole pipeline on it (no network, no server).
+
+    The demo source is deterministic: the same seed gives the same data. Its ground truth
+    (sentiment leads returns by CRYPTOPULSE_DEMO_LEAD_HOURS hours) is written to
+    raw/demo/ground_truth.json in the lake.
+    """
+    from cryptopulse.sources.demo import SCALES
+
+    if scale not in SCALES:
+        err_console.print(
+            f"[bold red]error:[/] --scale must be one of {', '.join(SCALES)} (got {scale!r})"
+        )
+        raise typer.Exit(code=2)
+    _run_steps(f"demo --scale {scale}", SCALES[scale], ("extract", "transform", "export"))
+
+
+@app.command()
+def run(start: StartOption = None, end: EndOption = None) -> None:
+    """Run every step (extract → transform → export) for the days [start, end)."""
+    with friendly_errors():
+        interval = resolve_interval(start, end)
+    _run_steps("run", interval, ("extract", "transform", "export"))
+
+
+@app.command()
+def extract(start: StartOption = None, end: EndOption = None) -> None:
+    """Fetch the days [start, end) from the configured sources and land them in the lake.
+
+    Records that fail validation go to quarantine/ in the lake with the reason.
+    """
+    with friendly_errors():
+        interval = resolve_interval(start, end)
+    _run_steps("extract", interval, ("extract",))
+
+
+@app.command()
+def transform() -> None:
+    """Build the warehouse (dbt: staging → dims → facts → aggregate) and run every check.
+
+    A failing check stops the run with the table, the check and the number of failing rows.
+    """
+    _run_steps("transform", None, ("transform",))
+
+
+@app.command()
+def export() -> None:
+    """Write the warehouse's dims, facts and aggregate to the lake's marts/ folder."""
+    _run_steps("export", None, ("export",))
+
+
+@app.command()
+def status() -> None:
+    """Show what is in the lake and the warehouse, with row counts, and the last run."""
+    settings = settings_or_exit()
+    with friendly_errors():
+        console.print(render_status(settings))
+
+
+@app.command()
+def version() -> None:
+    """Print the cryptopulse version."""
+    console.print(__version__)
+
+
+def main() -> None:
+    app(prog_name="cryptopulse")
+
+
+if __name__ == "__main__":
+    main()

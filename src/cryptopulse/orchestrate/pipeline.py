@@ -1,0 +1,211 @@
+"""The pipeline's steps — extract, transform, export — and a run that chains them.
+
+Each step is a plain function of the settings, so the CLI and Airflow call the same code.
+A run records what it did in the lake (``state/runs/<id>.json`` and ``state/last_run.json``).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import duckdb
+
+from cryptopulse.lake import Lake, layout
+from cryptopulse.lake.land import Landing, land
+from cryptopulse.serve.export import ExportedTable, export_marts
+from cryptopulse.settings import Settings
+from cryptopulse.sources import build_source
+from cryptopulse.sources.base import Batch, Interval
+from cryptopulse.warehouse import dbt_runner
+
+# (stage, done, total, what was just done) — the CLI draws progress bars from this.
+Progress = Callable[[str, int, int, str], None]
+
+
+def _quiet(stage: str, done: int, total: int, detail: str) -> None:
+    return None
+
+
+@dataclass
+class RunReport:
+    """Everything a run did; the CLI prints it, the lake keeps it."""
+
+    run_id: str
+    command: str
+    interval: str | None
+    lake: str
+    warehouse: str
+    started_at: str
+    finished_at: str | None = None
+    status: str = "running"
+    error: str | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    landings: list[dict[str, Any]] = field(default_factory=list)
+    table_rows: dict[str, int] = field(default_factory=dict)
+    tests: dict[str, int] = field(default_factory=dict)
+    exports: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(int(item["rows_landed"]) for item in self.landings)
+
+    @property
+    def rows_quarantined(self) -> int:
+        return sum(int(item["rows_quarantined"]) for item in self.landings)
+
+
+def open_lake(settings: Settings) -> Lake:
+    return Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+
+
+def new_report(settings: Settings, command: str, interval: Interval | None) -> RunReport:
+    lake = open_lake(settings)
+    return RunReport(
+        run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6],
+        command=command,
+        interval=str(interval) if interval else None,
+        lake=lake.uri(),
+        warehouse=str(settings.warehouse_path),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+
+
+@contextmanager
+def stage(report: RunReport, name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        report.stage_seconds[name] = round(time.perf_counter() - start, 2)
+
+
+# ---- steps -------------------------------------------------------------------------------
+def extract(
+    settings: Settings,
+    interval: Interval,
+    sources: list[str] | None = None,
+    progress: Progress = _quiet,
+) -> list[Landing]:
+    """Fetch ``interval`` from each source and land it in the lake's raw layer."""
+    lake = open_lake(settings)
+    landings: list[Landing] = []
+    for name in sources or settings.sources:
+        source = build_source(name, settings)
+        ground_truth = getattr(source, "ground_truth", None)
+        if callable(ground_truth):  # the demo writes down what it planted
+            lake.write_json(f"{layout.RAW}/{name}/ground_truth.json", ground_truth())
+        total = len(interval.days()) * len(source.datasets())
+        done = 0
+
+        def on_batch(batch: Batch, name: str = name, total: int = total) -> None:
+            nonlocal done
+            done += 1
+            progress(f"extract {name}", min(done, total), total, f"{batch.dataset} {batch.day}")
+
+        landings.extend(land(lake, source, interval, on_batch=on_batch))
+    return landings
+
+
+def transform(
+    settings: Settings, select: list[str] | None = None, progress: Progress = _quiet
+) -> dbt_runner.BuildReport:
+    """Build the warehouse from the lake with dbt, running every data quality check."""
+    lake = open_lake(settings)
+
+    def on_node(node: str, done: int, total: int) -> None:
+        progress("transform", done, total, node)
+
+    return dbt_runner.build(settings, lake, select=select, on_progress=on_node)
+
+
+def export(settings: Settings, progress: Progress = _quiet) -> list[ExportedTable]:
+    """Write the warehouse's user tables to the lake's ``marts/``."""
+    lake = open_lake(settings)
+    total = len(dbt_runner.USER_TABLES)
+    done = 0
+
+    def on_table(table: str) -> None:
+        nonlocal done
+        done += 1
+        progress("export", done, total, table)
+
+    return export_marts(settings, lake, on_table=on_table)
+
+
+def table_rows(settings: Settings) -> dict[str, int]:
+    """Row counts of the warehouse's tables (empty if there is no warehouse yet)."""
+    path = settings.warehouse_path
+    if not path.exists():
+        return {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() order by table_name"
+            ).fetchall()
+        ]
+        return {
+            name: int(con.execute(f'select count(*) from "{name}"').fetchall()[0][0])
+            for name in names
+        }
+
+
+# ---- a whole run -------------------------------------------------------------------------
+def run(
+    settings: Settings,
+    interval: Interval | None,
+    command: str = "run",
+    progress: Progress = _quiet,
+    steps: tuple[str, ...] = ("extract", "transform", "export"),
+) -> RunReport:
+    """Run ``steps`` in order for ``interval``; the report is saved even when a step fails."""
+    report = new_report(settings, command, interval)
+    try:
+        if "extract" in steps:
+            if interval is None:
+                raise ValueError("extracting needs an interval (--start/--end)")
+            with stage(report, "extract"):
+                landings = extract(settings, interval, progress=progress)
+            report.landings = [_landing_dict(item) for item in landings]
+        if "transform" in steps:
+            with stage(report, "transform"):
+                build = transform(settings, progress=progress)
+            report.tests = {"run": build.tests, "passed": build.tests_passed}
+            report.table_rows = table_rows(settings)
+        if "export" in steps:
+            with stage(report, "export"):
+                exported = export(settings, progress=progress)
+            report.exports = [asdict(item) for item in exported]
+        report.status = "ok"
+    except BaseException as exc:
+        report.status = "failed"
+        report.error = str(exc) or type(exc).__name__
+        raise
+    finally:
+        report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+        save_report(settings, report)
+    return report
+
+
+def _landing_dict(item: Landing) -> dict[str, Any]:
+    data = asdict(item)
+    data["reasons"] = dict(item.reasons.most_common())
+    return data
+
+
+def save_report(settings: Settings, report: RunReport) -> None:
+    lake = open_lake(settings)
+    data = asdict(report)
+    lake.write_json(layout.run_record(report.run_id), data)
+    lake.write_json(layout.LAST_RUN, data)
+
+
+def last_run(settings: Settings) -> dict[str, Any] | None:
+    lake = open_lake(settings)
+    return lake.read_json(layout.LAST_RUN) if lake.exists(layout.LAST_RUN) else None

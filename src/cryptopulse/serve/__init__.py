@@ -1,0 +1,1 @@
+"""Serving: marts exported from the warehouse back to the lake (and, later, a dashboard)."""

@@ -1,0 +1,147 @@
+"""What a person reads at the end of a run, and from ``cryptopulse status``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cryptopulse.lake import layout
+from cryptopulse.lake.schemas import DATASETS
+from cryptopulse.settings import Settings
+
+
+def render_run(run: dict[str, Any]) -> RenderableType:
+    """The closing summary of a run (a run record as saved in the lake)."""
+    parts: list[RenderableType] = []
+    ok = run.get("status") == "ok"
+    title = Text.assemble(
+        ("✔ " if ok else "✘ ", "bold green" if ok else "bold red"),
+        (f"cryptopulse {run.get('command', '')}", "bold"),
+        f"  ·  {run.get('interval') or 'all landed data'}  ·  run {run.get('run_id', '?')}",
+    )
+    parts.append(title)
+
+    landings = run.get("landings") or []
+    if landings:
+        table = Table(title="Landed in the lake", title_justify="left", expand=False)
+        for name in ("source", "dataset", "rows in", "landed", "quarantined", "why quarantined"):
+            table.add_column(
+                name, justify="right" if name[0] in "rlq" and name != "why quarantined" else "left"
+            )
+        for item in landings:
+            reasons = item.get("reasons") or {}
+            why = "\n".join(f"{v:,} × {k}" for k, v in list(reasons.items())[:4])
+            table.add_row(
+                item["source"],
+                item["dataset"],
+                f"{item['rows_in']:,}",
+                f"{item['rows_landed']:,}",
+                f"{item['rows_quarantined']:,}",
+                why or "-",
+            )
+        parts.append(table)
+
+    rows = run.get("table_rows") or {}
+    if rows:
+        table = Table(title="Warehouse tables", title_justify="left")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, count in rows.items():
+            table.add_row(name, f"{count:,}")
+        parts.append(table)
+        tests = run.get("tests") or {}
+        if tests:
+            parts.append(
+                Text(f"Data quality: {tests.get('passed', 0)}/{tests.get('run', 0)} checks passed")
+            )
+
+    seconds = run.get("stage_seconds") or {}
+    if seconds:
+        table = Table(title="Time per stage", title_justify="left")
+        table.add_column("stage")
+        table.add_column("seconds", justify="right")
+        for name, value in seconds.items():
+            table.add_row(name, f"{value:.1f}")
+        table.add_row("[bold]total", f"[bold]{sum(seconds.values()):.1f}")
+        parts.append(table)
+
+    outputs = Table(title="Where the outputs are", title_justify="left", show_header=False)
+    outputs.add_column("what")
+    outputs.add_column("where")
+    lake = run.get("lake", "")
+    outputs.add_row("lake", lake)
+    outputs.add_row("warehouse (DuckDB)", run.get("warehouse", ""))
+    if run.get("exports"):
+        outputs.add_row("marts", f"{lake}/{layout.MARTS}/")
+    if any(item.get("rows_quarantined") for item in landings):
+        outputs.add_row("quarantine", f"{lake}/{layout.QUARANTINE}/")
+    parts.append(outputs)
+    if run.get("error"):
+        parts.append(Text(f"error: {run['error']}", style="red"))
+    return Group(*parts)
+
+
+def render_status(settings: Settings) -> RenderableType:
+    """What is in the lake and the warehouse, and how the last run went."""
+    from cryptopulse.orchestrate import pipeline
+
+    lake = pipeline.open_lake(settings)
+    parts: list[RenderableType] = [Text(f"Lake: {lake.uri()}", style="bold")]
+    table = Table(title="Lake", title_justify="left")
+    for name in ("zone", "source", "dataset", "partitions", "first", "last", "rows"):
+        table.add_column(name, justify="right" if name in ("partitions", "rows") else "left")
+    for zone in (layout.RAW, layout.QUARANTINE):
+        for dataset in DATASETS:
+            files = lake.glob(layout.dataset_glob(zone, dataset))
+            by_source: dict[str, list[str]] = {}
+            for rel in files:
+                by_source.setdefault(rel.split("/")[1], []).append(rel)
+            for source, rels in sorted(by_source.items()):
+                days = sorted(r.split("/")[3].removeprefix("date=") for r in rels)
+                table.add_row(
+                    zone,
+                    source,
+                    dataset,
+                    f"{len(rels):,}",
+                    days[0],
+                    days[-1],
+                    f"{lake.count_rows(rels):,}",
+                )
+    marts = lake.glob(f"{layout.MARTS}/*.parquet")
+    for rel in marts:
+        table.add_row(
+            layout.MARTS, "-", rel.split("/")[-1], "1", "-", "-", f"{lake.count_rows([rel]):,}"
+        )
+    if table.row_count:
+        parts.append(table)
+    else:
+        parts.append(Text("The lake is empty: run `cryptopulse demo` or `cryptopulse extract`."))
+
+    rows = pipeline.table_rows(settings)
+    parts.append(Text(f"Warehouse: {settings.warehouse_path}", style="bold"))
+    if rows:
+        wh = Table(title="Warehouse tables", title_justify="left")
+        wh.add_column("table")
+        wh.add_column("rows", justify="right")
+        for name, count in rows.items():
+            wh.add_row(name, f"{count:,}")
+        parts.append(wh)
+    else:
+        parts.append(Text("No warehouse yet: run `cryptopulse transform`."))
+
+    last = pipeline.last_run(settings)
+    if last:
+        parts.append(
+            Text(
+                f"Last run: {last.get('command')} · {last.get('status')} · "
+                f"started {last.get('started_at')} · finished {last.get('finished_at')}"
+                + (f" · {last['error']}" if last.get("error") else ""),
+                style="green" if last.get("status") == "ok" else "red",
+            )
+        )
+    else:
+        parts.append(Text("No run recorded yet."))
+    return Group(*parts)

@@ -1,0 +1,1 @@
+"""The warehouse: a dbt project (staging → dims → facts → aggregates) and its runner."""

@@ -1,0 +1,204 @@
+"""Run the dbt project in-process against the configured lake and warehouse.
+
+The project reads the lake's Parquet directly (dbt-duckdb); the runner passes where the
+lake is and which datasets have data, sets the profile's environment, reports progress
+per node and turns failing tests into a DataQualityError naming table, check and rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from cryptopulse.lake import Lake, layout
+from cryptopulse.lake.schemas import DATASETS
+from cryptopulse.settings import Settings
+from cryptopulse.warehouse.errors import DataQualityError, FailedCheck, TransformError
+
+if TYPE_CHECKING:
+    from dbt.contracts.graph.manifest import Manifest
+
+PROJECT_DIR = Path(__file__).parent / "dbt"
+# Tables the warehouse builds for users (staging models are internal).
+USER_TABLES = (
+    "dim_date",
+    "dim_coin",
+    "fct_coin_stats_hourly",
+    "fct_posts",
+    "agg_coin_stats_monthly",
+)
+
+ProgressCallback = Callable[[str, int, int], None]  # (node name, done, total)
+
+
+@dataclass
+class BuildReport:
+    models: int = 0
+    tests: int = 0
+    tests_passed: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # node name -> seconds
+
+
+def landed_datasets(lake: Lake) -> list[str]:
+    """Datasets with at least one raw Parquet file, from any source."""
+    return [name for name in DATASETS if lake.glob(layout.dataset_glob(layout.RAW, name))]
+
+
+def dbt_vars(lake: Lake) -> dict[str, Any]:
+    return {"lake_url": lake.uri(), "lake_datasets": landed_datasets(lake)}
+
+
+@contextlib.contextmanager
+def dbt_environment(settings: Settings) -> Iterator[None]:
+    """The environment the committed profiles.yml reads; restored afterwards."""
+    values = {
+        "CRYPTOPULSE_DUCKDB_PATH": str(settings.warehouse_path),
+        "CRYPTOPULSE_DBT_TARGET": "duckdb_s3" if settings.lake_is_s3 else "duckdb",
+        "CRYPTOPULSE_DBT_THREADS": str(settings.dbt_threads),
+        "CRYPTOPULSE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DO_NOT_TRACK": "1",
+    }
+    if settings.s3_endpoint_url:
+        values["AWS_ENDPOINT_URL_S3"] = settings.s3_endpoint_url
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def dbt_args(command: str, settings: Settings, lake: Lake, extra: list[str]) -> list[str]:
+    work = settings.warehouse_path.parent / "dbt"
+    return [
+        command,
+        "--project-dir",
+        str(PROJECT_DIR),
+        "--profiles-dir",
+        str(PROJECT_DIR),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--vars",
+        json.dumps(dbt_vars(lake)),
+        "--quiet",
+        "--no-use-colors",
+        "--no-version-check",
+        *extra,
+    ]
+
+
+def build(
+    settings: Settings,
+    lake: Lake,
+    select: list[str] | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> BuildReport:
+    """``dbt build``: every model, then its tests; raises on any error or failing check."""
+    from dbt.cli.main import dbtRunner  # heavy import, only when transforming
+
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    selection = ["--select", *select] if select else []
+    with dbt_environment(settings):
+        parsed = dbtRunner().invoke(dbt_args("parse", settings, lake, []))
+        if not parsed.success or parsed.result is None:
+            raise TransformError(f"dbt could not parse the project: {parsed.exception}")
+        manifest = cast("Manifest", parsed.result)
+        total = _count_selected(manifest, select)
+        done = 0
+
+        def on_event(event: Any) -> None:
+            nonlocal done
+            if event.info.name == "NodeFinished" and on_progress is not None:
+                done += 1
+                on_progress(event.data.node_info.node_name, done, total)
+
+        runner = dbtRunner(manifest=manifest, callbacks=[on_event])
+        try:
+            result = runner.invoke(dbt_args("build", settings, lake, selection))
+        finally:
+            _release_duckdb()
+    if result.exception is not None:
+        raise TransformError(f"dbt build failed: {result.exception}")
+    return _report(result.result)
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB file dbt-duckdb keeps open for the process, so others can read it.
+
+    DuckDB refuses a second connection with another configuration (say, read-only) in the
+    same process, and it allows one writing process per file.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    env = DuckDBConnectionManager._ENV
+    if env is not None:
+        env.close()
+    DuckDBConnectionManager.close_all_connections()
+
+
+def _count_selected(manifest: Any, select: list[str] | None) -> int:
+    nodes = [n for n in manifest.nodes.values() if n.resource_type in ("model", "test")]
+    if not select:
+        return len(nodes)
+    return len(nodes)  # a selection runs a subset: the bar may end early, never overrun
+
+
+def _report(execution: Any) -> BuildReport:
+    report = BuildReport()
+    failed: list[FailedCheck] = []
+    errors: list[str] = []
+    for res in execution.results:
+        node = res.node
+        status = str(res.status)
+        report.timings[node.name] = float(res.execution_time or 0.0)
+        if node.resource_type == "test":
+            report.tests += 1
+            if status == "pass":
+                report.tests_passed += 1
+            elif status in ("fail", "warn") or (status == "error" and res.failures):
+                failed.append(_failed_check(node, int(res.failures or 0)))
+            elif status == "error":
+                errors.append(f"check {node.name}: {res.message}")
+        elif node.resource_type == "model":
+            report.models += 1
+            if status == "error":
+                errors.append(f"model {node.name}: {res.message}")
+    if errors:
+        raise TransformError("dbt build failed:\n" + "\n".join(f"  - {e}" for e in errors))
+    if failed:
+        raise DataQualityError(failed)
+    return report
+
+
+def _failed_check(node: Any, failures: int) -> FailedCheck:
+    table = _tested_table(node)
+    meta = getattr(node, "test_metadata", None)
+    if meta is not None:
+        column = meta.kwargs.get("column_name")
+        check = f"{meta.name}({column})" if column else meta.name
+    else:
+        check = node.name
+    description = (getattr(node, "description", "") or "").strip()
+    if description:
+        check = f"{check}: {description}"
+    return FailedCheck(table=table, check=check, failing_rows=failures)
+
+
+def _tested_table(node: Any) -> str:
+    attached = getattr(node, "attached_node", None)
+    if attached:
+        return str(attached).split(".")[-1]
+    refs = [n.split(".")[-1] for n in node.depends_on.nodes if n.startswith("model.")]
+    return refs[-1] if refs else node.name
