@@ -42,10 +42,11 @@ def land_batch(lake: Lake, source: str, batch: Batch, now: datetime) -> Landing:
         raise ValueError(f"source {source!r} produced unknown dataset {batch.dataset!r}")
     day: date = batch.day or now.date()
     result = conform(batch.records, dataset, now=now)
-    lake.write_parquet(layout.raw_file(source, dataset.name, day), result.valid)
+    part = batch.part
+    lake.write_parquet(layout.raw_file(source, dataset.name, day, part=part), result.valid)
     if dataset.name in CSV_DATASETS:
-        lake.write_csv(layout.raw_file(source, dataset.name, day, "csv"), result.valid)
-    quarantine = layout.quarantine_file(source, dataset.name, day)
+        lake.write_csv(layout.raw_file(source, dataset.name, day, "csv", part), result.valid)
+    quarantine = layout.quarantine_file(source, dataset.name, day, part)
     if result.rejected.num_rows:
         lake.write_parquet(quarantine, result.rejected)
     else:

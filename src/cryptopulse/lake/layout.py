@@ -16,18 +16,31 @@ MARTS = "marts"
 STATE = "state"
 
 
-def partition_file(zone: str, source: str, dataset: str, day: date, ext: str = "parquet") -> str:
-    """The one file holding ``dataset`` records from ``source`` for ``day`` in ``zone``."""
+def partition_file(
+    zone: str, source: str, dataset: str, day: date, ext: str = "parquet", part: str | None = None
+) -> str:
+    """The one file holding ``dataset`` records from ``source`` for ``day`` (and ``part``)."""
     stamp = day.isoformat()
-    return f"{zone}/{source}/{dataset}/date={stamp}/{source}_{dataset}_{stamp}.{ext}"
+    suffix = f"_{_safe_part(part)}" if part else ""
+    return f"{zone}/{source}/{dataset}/date={stamp}/{source}_{dataset}_{stamp}{suffix}.{ext}"
 
 
-def raw_file(source: str, dataset: str, day: date, ext: str = "parquet") -> str:
-    return partition_file(RAW, source, dataset, day, ext)
+def _safe_part(part: str) -> str:
+    """A part name usable in a file name on every filesystem and in S3 keys."""
+    cleaned = "".join(c if c.isalnum() or c in "-." else "-" for c in part.lower())
+    if not cleaned.strip("-."):
+        raise ValueError(f"unusable partition part name: {part!r}")
+    return cleaned
 
 
-def quarantine_file(source: str, dataset: str, day: date) -> str:
-    return partition_file(QUARANTINE, source, dataset, day)
+def raw_file(
+    source: str, dataset: str, day: date, ext: str = "parquet", part: str | None = None
+) -> str:
+    return partition_file(RAW, source, dataset, day, ext, part)
+
+
+def quarantine_file(source: str, dataset: str, day: date, part: str | None = None) -> str:
+    return partition_file(QUARANTINE, source, dataset, day, part=part)
 
 
 def dataset_glob(zone: str, dataset: str, source: str = "*") -> str:

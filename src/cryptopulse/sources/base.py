@@ -43,12 +43,15 @@ class Batch:
 
     ``records`` may be loosely typed (strings where numbers belong, missing columns):
     conforming to the dataset schema, and quarantining what does not fit, is the lake's job.
-    ``day`` is None for snapshot datasets such as the coin list.
+    ``day`` is None for snapshot datasets such as the coin list. ``part`` splits a day
+    further when a source fetches it in independent pieces (one coin's history, one query's
+    posts): each (dataset, day, part) is its own file, so pieces land and re-land alone.
     """
 
     dataset: str
     day: date | None
     records: pa.Table
+    part: str | None = None
 
 
 class Source(Protocol):
