@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.schemas import DATASETS
 from cryptopulse.settings import Settings
+from cryptopulse.sources.base import Interval
 from cryptopulse.warehouse.errors import DataQualityError, FailedCheck, TransformError
 
 if TYPE_CHECKING:
@@ -49,8 +50,13 @@ def landed_datasets(lake: Lake) -> list[str]:
     return [name for name in DATASETS if lake.glob(layout.dataset_glob(layout.RAW, name))]
 
 
-def dbt_vars(lake: Lake) -> dict[str, Any]:
-    return {"lake_url": lake.uri(), "lake_datasets": landed_datasets(lake)}
+def dbt_vars(lake: Lake, window: Interval | None = None) -> dict[str, Any]:
+    """The project's vars: where the lake is, what has landed, and the window to merge."""
+    values: dict[str, Any] = {"lake_url": lake.uri(), "lake_datasets": landed_datasets(lake)}
+    if window is not None:
+        values["window_start"] = window.start.isoformat()
+        values["window_end"] = window.end.isoformat()
+    return values
 
 
 @contextlib.contextmanager
@@ -78,7 +84,13 @@ def dbt_environment(settings: Settings) -> Iterator[None]:
                 os.environ[key] = old
 
 
-def dbt_args(command: str, settings: Settings, lake: Lake, extra: list[str]) -> list[str]:
+def dbt_args(
+    command: str,
+    settings: Settings,
+    lake: Lake,
+    extra: list[str],
+    window: Interval | None = None,
+) -> list[str]:
     work = settings.warehouse_path.parent / "dbt"
     return [
         command,
@@ -91,7 +103,7 @@ def dbt_args(command: str, settings: Settings, lake: Lake, extra: list[str]) -> 
         "--log-path",
         str(work / "logs"),
         "--vars",
-        json.dumps(dbt_vars(lake)),
+        json.dumps(dbt_vars(lake, window)),
         "--quiet",
         "--no-use-colors",
         "--no-version-check",
@@ -104,37 +116,46 @@ def build(
     lake: Lake,
     select: list[str] | None = None,
     on_progress: ProgressCallback | None = None,
+    window: Interval | None = None,
+    full_refresh: bool = False,
+    command: str = "build",
 ) -> BuildReport:
-    """``dbt build``: every model, then its tests; raises on any error or failing check."""
+    """``dbt build`` (models, then their checks); raises on any error or failing check.
+
+    With a ``window``, incremental models merge only the lake partitions of those days.
+    ``command="run"`` builds models without checks, ``"test"`` runs only the checks.
+    """
     from dbt.cli.main import dbtRunner  # heavy import, only when transforming
 
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    selection = ["--select", *select] if select else []
+    extra = ["--select", *select] if select else []
+    if full_refresh:
+        extra.append("--full-refresh")
     with dbt_environment(settings):
-        parsed = dbtRunner().invoke(dbt_args("parse", settings, lake, []))
+        parsed = dbtRunner().invoke(dbt_args("parse", settings, lake, [], window))
         if not parsed.success or parsed.result is None:
             raise TransformError(f"dbt could not parse the project: {parsed.exception}")
         manifest = cast("Manifest", parsed.result)
-        total = _count_selected(manifest, select)
+        total = _count_nodes(manifest, command)
         done = 0
 
         def on_event(event: Any) -> None:
             nonlocal done
             if event.info.name == "NodeFinished" and on_progress is not None:
                 done += 1
-                on_progress(event.data.node_info.node_name, done, total)
+                on_progress(event.data.node_info.node_name, min(done, total), total)
 
         runner = dbtRunner(manifest=manifest, callbacks=[on_event])
         try:
-            result = runner.invoke(dbt_args("build", settings, lake, selection))
+            result = runner.invoke(dbt_args(command, settings, lake, extra, window))
         finally:
-            _release_duckdb()
+            release_duckdb()
     if result.exception is not None:
-        raise TransformError(f"dbt build failed: {result.exception}")
+        raise TransformError(f"dbt {command} failed: {result.exception}")
     return _report(result.result)
 
 
-def _release_duckdb() -> None:
+def release_duckdb() -> None:
     """Close the DuckDB file dbt-duckdb keeps open for the process, so others can read it.
 
     DuckDB refuses a second connection with another configuration (say, read-only) in the
@@ -148,11 +169,10 @@ def _release_duckdb() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
-def _count_selected(manifest: Any, select: list[str] | None) -> int:
-    nodes = [n for n in manifest.nodes.values() if n.resource_type in ("model", "test")]
-    if not select:
-        return len(nodes)
-    return len(nodes)  # a selection runs a subset: the bar may end early, never overrun
+def _count_nodes(manifest: Any, command: str) -> int:
+    """How many nodes a full run of ``command`` executes (for the progress bar)."""
+    kinds = {"build": ("model", "test"), "run": ("model",), "test": ("test",)}[command]
+    return sum(1 for n in manifest.nodes.values() if n.resource_type in kinds)
 
 
 def _report(execution: Any) -> BuildReport:

@@ -3,7 +3,7 @@
 
   select_lake_dataset(dataset) is what a staging model's `source` CTE selects from: every
   column of the dataset's raw schema (cryptopulse.lake.schemas) plus `filename`, the lake
-  file each row came from (staging keeps the row from the greatest file name per natural key).
+  file each row came from, and `lake_date`, the day partition it was landed in (staging keeps the row from the greatest file name per natural key).
 
   - The dataset is in var('lake_datasets'): the rows come from read_lake_dataset(), which is
     adapter-dispatched (DuckDB reads the Parquet glob; other engines read the declared
@@ -63,7 +63,8 @@
       {%- for name, _ in columns %}
         {{ name }},
       {%- endfor %}
-        filename
+        filename,
+        lake_date
     from {{ read_lake_dataset(dataset, source_relation) }}
   {%- else -%}
     {#- Nothing landed for this dataset yet: an empty, typed relation. -#}
@@ -71,7 +72,8 @@
       {%- for name, data_type in columns %}
         cast(null as {{ data_type }}) as {{ name }},
       {%- endfor %}
-        cast(null as {{ type_text(2048) }}) as filename
+        cast(null as {{ type_text(2048) }}) as filename,
+        cast(null as date) as lake_date
     where 1 = 0
   {%- endif -%}
 {% endmacro %}
@@ -103,5 +105,13 @@
     {%- set lake_url = 'lake_url-not-set' -%}
   {%- endif -%}
   {%- set pattern = (lake_url | string | trim).rstrip('/') ~ '/raw/*/' ~ dataset ~ '/*/*.parquet' -%}
-  read_parquet('{{ pattern | replace("'", "''") }}', filename = true, union_by_name = true, hive_partitioning = false)
+  {#- The date=YYYY-MM-DD folder becomes lake_date: a filter on it skips whole files. -#}
+  (
+    select * exclude ("date"), "date" as lake_date
+    from read_parquet(
+      '{{ pattern | replace("'", "''") }}',
+      filename = true, union_by_name = true,
+      hive_partitioning = true, hive_types = {'date': date}
+    )
+  )
 {% endmacro %}

@@ -1,10 +1,18 @@
 -- Per coin and calendar month (UTC): the price, market cap and volume range and how many
 -- hours were observed. The original usd_price_per_month_stats, with month as a number.
+-- Incremental: a run with a window recomputes the whole months that window touches.
+
+{{ config(
+    materialized='incremental',
+    unique_key=['coin_key', 'month_start'],
+    incremental_strategy='delete+insert',
+) }}
 
 with hourly as (
 
     select coin_key, date_key, price, market_cap, total_volume
     from {{ ref('fct_coin_stats_hourly') }}
+    where {{ in_window_months('hour_ts') }}
 
 ),
 

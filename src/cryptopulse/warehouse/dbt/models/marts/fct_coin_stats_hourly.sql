@@ -1,10 +1,18 @@
 -- Market figures at the grain coin x UTC hour (the original coin_stats_hist, without the
--- fan-out: stg_coin_hourly already holds one row per coin and hour).
+-- fan-out: stg_coin_hourly already holds one row per coin and hour). Incremental: a run with a
+-- window merges only the hours landed in that window.
+
+{{ config(
+    materialized='incremental',
+    unique_key=['coin_id', 'hour_ts'],
+    incremental_strategy='delete+insert',
+) }}
 
 with hourly as (
 
     select coin_id, hour_ts, price, market_cap, total_volume
     from {{ ref('stg_coin_hourly') }}
+    where {{ in_lake_window() }}
 
 ),
 

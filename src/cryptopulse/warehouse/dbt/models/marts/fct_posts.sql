@@ -4,11 +4,20 @@
 -- symbols are shared by many coins. Here the distinct lower-cased terms are matched on
 -- coin_id first, then on name, then on symbol; among several coins at the same level the one
 -- with the largest latest market cap wins, ties by coin_id. No match leaves coin_key null.
+-- Incremental: a run with a window merges only the posts landed in that window (their coin
+-- is matched with the market caps known at that time).
+
+{{ config(
+    materialized='incremental',
+    unique_key='post_key',
+    incremental_strategy='delete+insert',
+) }}
 
 with posts as (
 
     select *
     from {{ ref('stg_posts') }}
+    where {{ in_lake_window() }}
 
 ),
 

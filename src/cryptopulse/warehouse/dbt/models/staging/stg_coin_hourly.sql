@@ -1,5 +1,12 @@
 -- Hourly market figures: one row per (coin_id, UTC hour). A key landed in several files keeps
 -- the row from the greatest file name; several observations in one hour keep the latest.
+-- Incremental: a run with a window reads only those days' lake partitions.
+
+{{ config(
+    materialized='incremental',
+    unique_key=['coin_id', 'hour_ts'],
+    incremental_strategy='delete+insert',
+) }}
 
 with source as (
 
@@ -15,8 +22,10 @@ renamed as (
         cast(price as {{ type_double() }}) as price,
         cast(market_cap as {{ type_double() }}) as market_cap,
         cast(total_volume as {{ type_double() }}) as total_volume,
-        filename
+        filename,
+        lake_date
     from source
+    where {{ in_lake_window() }}
 
 ),
 
@@ -28,6 +37,7 @@ ranked as (
         price,
         market_cap,
         total_volume,
+        lake_date,
         row_number() over (
             partition by coin_id, {{ utc_hour('observed_at') }}
             order by filename desc, observed_at desc
@@ -41,6 +51,7 @@ select
     hour_ts,
     price,
     market_cap,
-    total_volume
+    total_volume,
+    lake_date
 from ranked
 where observation_rank = 1

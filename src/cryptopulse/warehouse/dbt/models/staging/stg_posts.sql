@@ -1,5 +1,12 @@
 -- Social posts: one row per (source, post_id); a post landed by several imports keeps the
--- row from the greatest file name. The raw JSON stays in the lake.
+-- row from the greatest file name. The raw JSON stays in the lake. Incremental: a run with a
+-- window reads only those days' lake partitions and merges them on (source, post_id).
+
+{{ config(
+    materialized='incremental',
+    unique_key=['source', 'post_id'],
+    incremental_strategy='delete+insert',
+) }}
 
 with source as (
 
@@ -22,8 +29,10 @@ renamed as (
         cast(quotes as {{ dbt.type_bigint() }}) as quotes,
         cast(url as {{ type_text(2048) }}) as url,
         cast(collected_for as {{ type_text() }}) as collected_for,
-        filename
+        filename,
+        lake_date
     from source
+    where {{ in_lake_window() }}
 
 ),
 
@@ -51,6 +60,7 @@ select
     replies,
     quotes,
     url,
-    collected_for
+    collected_for,
+    lake_date
 from ranked
 where landing_rank = 1

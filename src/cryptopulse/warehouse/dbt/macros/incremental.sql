@@ -1,0 +1,51 @@
+{#
+  Incremental runs over a window of lake partitions.
+
+  The pipeline passes var('window_start') and var('window_end') (YYYY-MM-DD, end exclusive)
+  when it has just landed those days. Incremental models then read only the lake partitions
+  of that window and merge them on their natural keys (delete+insert), so a daily run costs
+  what a day of data costs, and re-running a window leaves the tables exactly as one clean
+  run would. Without a window (or on the first run, or with --full-refresh) every partition
+  is read.
+#}
+
+{% macro lake_window() %}
+  {#- (start, end) of the window to process, or none: only in incremental runs. -#}
+  {%- set start = var('window_start', none) -%}
+  {%- set end = var('window_end', none) -%}
+  {%- if not is_incremental() or start is none or end is none -%}
+    {{ return(none) }}
+  {%- endif -%}
+  {%- for value in [start, end] -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value | string) -%}
+      {{ exceptions.raise_compiler_error("window_start/window_end must be YYYY-MM-DD dates, got '" ~ value ~ "'") }}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return((start | string, end | string)) }}
+{% endmacro %}
+
+
+{% macro in_lake_window(column='lake_date') -%}
+  {#- A predicate: the row was landed in the window's partitions (always true outside one). -#}
+  {%- set window = lake_window() -%}
+  {%- if window is none -%}
+    1 = 1
+  {%- else -%}
+    {{ column }} >= cast('{{ window[0] }}' as date) and {{ column }} < cast('{{ window[1] }}' as date)
+  {%- endif -%}
+{%- endmacro %}
+
+
+{% macro in_window_months(column) -%}
+  {#- A predicate: the timestamp falls in a calendar month the window touches (always true
+      outside a window), for aggregates that recompute whole months. -#}
+  {%- set window = lake_window() -%}
+  {%- if window is none -%}
+    1 = 1
+  {%- else -%}
+    {%- set first_day = "cast('" ~ window[0] ~ "' as date)" -%}
+    {%- set last_day = dbt.dateadd('day', -1, "cast('" ~ window[1] ~ "' as date)") -%}
+    {{ column }} >= cast({{ dbt.date_trunc('month', first_day) }} as {{ dbt.type_timestamp() }})
+    and {{ column }} < cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', last_day)) }} as {{ dbt.type_timestamp() }})
+  {%- endif -%}
+{%- endmacro %}
