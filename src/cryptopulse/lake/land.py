@@ -69,12 +69,14 @@ def land(
     on_batch: Callable[[Batch], None] | None = None,
     now: datetime | None = None,
     workers: int = 2,
+    datasets: tuple[str, ...] | None = None,
 ) -> list[Landing]:
     """Fetch ``interval`` from ``source`` and land it; one Landing per dataset.
 
     The source yields batches in order; conforming and writing them (columnar work that
     releases the GIL, and file I/O) runs on ``workers`` threads, with a bounded number of
-    batches in flight so memory stays flat however long the interval.
+    batches in flight so memory stays flat however long the interval. ``datasets`` lands
+    only those of the source's datasets.
     """
     now = now or datetime.now(UTC)
     totals: dict[str, Landing] = {}
@@ -93,6 +95,8 @@ def land(
     in_flight: deque[tuple[Future[Landing], Batch]] = deque()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="land") as pool:
         for batch in source.fetch(interval):
+            if datasets is not None and batch.dataset not in datasets:
+                continue  # another task lands that dataset
             in_flight.append((pool.submit(land_batch, lake, source.name, batch, now), batch))
             while len(in_flight) > 2 * workers:
                 collect(*in_flight.popleft())

@@ -91,16 +91,24 @@ def extract(
     interval: Interval,
     sources: list[str] | None = None,
     progress: Progress = _quiet,
+    datasets: tuple[str, ...] | None = None,
 ) -> list[Landing]:
-    """Fetch ``interval`` from each source and land it in the lake's raw layer."""
+    """Fetch ``interval`` from each source and land it in the lake's raw layer.
+
+    ``datasets`` restricts the landing to those datasets (Airflow lands market data and
+    posts in separate tasks, so one failing does not hold the other back).
+    """
     lake = open_lake(settings)
     landings: list[Landing] = []
     for name in sources or settings.sources:
         source = build_source(name, settings)
+        wanted = tuple(d for d in source.datasets() if datasets is None or d in datasets)
+        if not wanted:
+            continue
         ground_truth = getattr(source, "ground_truth", None)
         if callable(ground_truth):  # the demo writes down what it planted
             lake.write_json(f"{layout.RAW}/{name}/ground_truth.json", ground_truth())
-        total = len(interval.days()) * len(source.datasets())
+        total = len(interval.days()) * len(wanted)
         done = 0
 
         def on_batch(batch: Batch, name: str = name, total: int = total) -> None:
@@ -108,20 +116,29 @@ def extract(
             done += 1
             progress(f"extract {name}", min(done, total), total, f"{batch.dataset} {batch.day}")
 
-        landings.extend(land(lake, source, interval, on_batch=on_batch))
+        landings.extend(land(lake, source, interval, on_batch=on_batch, datasets=wanted))
     return landings
 
 
 def transform(
-    settings: Settings, select: list[str] | None = None, progress: Progress = _quiet
+    settings: Settings,
+    window: Interval | None = None,
+    full_refresh: bool = False,
+    progress: Progress = _quiet,
 ) -> dbt_runner.BuildReport:
-    """Build the warehouse from the lake with dbt, running every data quality check."""
+    """Build the warehouse from the lake with dbt, running every data quality check.
+
+    With a ``window``, the warehouse merges only the days just landed (incremental models);
+    without one, every lake partition is merged; ``full_refresh`` rebuilds from scratch.
+    """
     lake = open_lake(settings)
 
     def on_node(node: str, done: int, total: int) -> None:
         progress("transform", done, total, node)
 
-    return dbt_runner.build(settings, lake, select=select, on_progress=on_node)
+    return dbt_runner.build(
+        settings, lake, on_progress=on_node, window=window, full_refresh=full_refresh
+    )
 
 
 def export(settings: Settings, progress: Progress = _quiet) -> list[ExportedTable]:
@@ -163,6 +180,7 @@ def run(
     command: str = "run",
     progress: Progress = _quiet,
     steps: tuple[str, ...] = ("extract", "transform", "export"),
+    full_refresh: bool = False,
 ) -> RunReport:
     """Run ``steps`` in order for ``interval``; the report is saved even when a step fails."""
     report = new_report(settings, command, interval)
@@ -175,7 +193,9 @@ def run(
             report.landings = [_landing_dict(item) for item in landings]
         if "transform" in steps:
             with stage(report, "transform"):
-                build = transform(settings, progress=progress)
+                build = transform(
+                    settings, window=interval, full_refresh=full_refresh, progress=progress
+                )
             report.tests = {"run": build.tests, "passed": build.tests_passed}
             report.table_rows = table_rows(settings)
         if "export" in steps:
