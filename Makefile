@@ -12,9 +12,21 @@ export AIRFLOW__COSMOS__ENABLE_TELEMETRY := False
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: setup demo demo-seed test lint typecheck unit bench clean
+# The dbt manifest Airflow (cosmos) renders the transform from: rebuilt when the project changes.
+DBT_DIR := src/cryptopulse/warehouse/dbt
+MANIFEST := $(DBT_DIR)/manifest/manifest.json
+DBT_SOURCES := $(shell find $(DBT_DIR) \( -name '*.sql' -o -name '*.yml' \) -not -path '*/manifest/*')
 
-setup: $(VENV)/.synced
+# `make airflow`: a local Airflow on loopback with this repo's DAG folder and the embedded defaults.
+AIRFLOW_HOME ?= $(CURDIR)/.airflow
+AIRFLOW_PORT ?= 8080
+
+.PHONY: setup demo demo-seed test lint typecheck unit bench airflow clean
+
+setup: $(VENV)/.synced $(MANIFEST)
+
+$(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
+	@$(BIN)/python -m cryptopulse.warehouse.manifest
 
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +54,21 @@ test: lint typecheck unit
 
 bench: setup
 	$(BIN)/python benchmarks/seed_scale.py
+	$(BIN)/python benchmarks/daily_incremental.py
+
+airflow: setup
+	@mkdir -p $(AIRFLOW_HOME)
+	@export AIRFLOW_HOME=$(AIRFLOW_HOME) \
+		AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+		AIRFLOW__CORE__LOAD_EXAMPLES=False \
+		AIRFLOW__API__HOST=127.0.0.1 \
+		AIRFLOW__API__PORT=$(AIRFLOW_PORT) \
+		CRYPTOPULSE_LAKE_URL=$${CRYPTOPULSE_LAKE_URL:-$(CURDIR)/data/lake} \
+		CRYPTOPULSE_WAREHOUSE_URL=$${CRYPTOPULSE_WAREHOUSE_URL:-$(CURDIR)/data/warehouse.duckdb}; \
+	$(BIN)/airflow db migrate >/dev/null && \
+	$(BIN)/airflow pools set cryptopulse_warehouse 1 "DuckDB warehouse: one writer at a time" >/dev/null && \
+	echo "Airflow UI: http://127.0.0.1:$(AIRFLOW_PORT)  user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated" && \
+	exec $(BIN)/airflow standalone
 
 clean:
-	rm -rf data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf data .airflow .pytest_cache .mypy_cache .ruff_cache $(DBT_DIR)/manifest

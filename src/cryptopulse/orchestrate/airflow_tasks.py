@@ -1,0 +1,229 @@
+"""What the Airflow DAG's tasks do, so the DAG file only wires them together.
+
+Every task calls the same step functions as the CLI (``orchestrate.pipeline``). Secrets come
+from Airflow connections when they exist (``cryptopulse_s3``, ``cryptopulse_coingecko``) and
+otherwise from the worker's environment; they are never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from cryptopulse.orchestrate import pipeline
+from cryptopulse.settings import Settings, load_settings
+from cryptopulse.sources.base import Interval
+from cryptopulse.warehouse import dbt_runner
+from cryptopulse.warehouse.dbt_runner import PROJECT_DIR, landed_datasets
+from cryptopulse.warehouse.manifest import MANIFEST_PATH
+
+log = logging.getLogger(__name__)
+
+DAG_ID = "cryptopulse_daily"
+SCHEDULE = "0 7 * * *"  # every day at 07:00 UTC
+# The DuckDB file takes one writer at a time: every task that writes the warehouse runs in
+# this one-slot pool (created by `make airflow`; see the README).
+WAREHOUSE_POOL = "cryptopulse_warehouse"
+# Which datasets each extract task lands, from whichever configured sources provide them.
+EXTRACT_KINDS: dict[str, tuple[str, ...]] = {
+    "market": ("coins", "coin_hourly"),
+    "posts": ("posts",),
+}
+
+
+# ---- settings and secrets ----------------------------------------------------------------
+def task_settings() -> Settings:
+    """Settings for a task: the environment, plus secrets from Airflow connections."""
+    _export_s3_connection()
+    overrides: dict[str, Any] = {}
+    key = _connection_password("cryptopulse_coingecko")
+    if key is not None and "coingecko_api_key" in Settings.model_fields:
+        overrides["coingecko_api_key"] = key
+        log.info("CoinGecko API key taken from connection cryptopulse_coingecko")
+    return load_settings(**overrides)
+
+
+def _connection(conn_id: str) -> Any | None:
+    try:
+        from airflow.sdk import BaseHook
+    except ImportError:  # running outside Airflow
+        return None
+    try:
+        return BaseHook.get_connection(conn_id)
+    except Exception:  # not defined: fall back to the environment
+        return None
+
+
+def _connection_password(conn_id: str) -> str | None:
+    conn = _connection(conn_id)
+    return conn.password if conn is not None and conn.password else None
+
+
+def _export_s3_connection() -> None:
+    """An `aws` connection ``cryptopulse_s3`` gives the S3 lake its keys and endpoint."""
+    conn = _connection("cryptopulse_s3")
+    if conn is None:
+        return
+    if conn.login and conn.password:
+        os.environ["AWS_ACCESS_KEY_ID"] = conn.login
+        os.environ["AWS_SECRET_ACCESS_KEY"] = conn.password
+    extra = conn.extra_dejson or {}
+    if extra.get("endpoint_url"):
+        os.environ["CRYPTOPULSE_S3_ENDPOINT_URL"] = str(extra["endpoint_url"])
+    if extra.get("region_name"):
+        os.environ["AWS_DEFAULT_REGION"] = str(extra["region_name"])
+    log.info("S3 credentials taken from connection cryptopulse_s3")
+
+
+# ---- the window --------------------------------------------------------------------------
+def daily_window(run_at: datetime) -> dict[str, str]:
+    """The previous UTC day of a run: a run at 2024-06-02 07:00 processes 2024-06-01.
+
+    Computed from the run's own time, not from data_interval_start/end, which Airflow 3's
+    cron timetable makes equal.
+    """
+    day = run_at.astimezone(UTC).date() - timedelta(days=1)
+    return {"start": day.isoformat(), "end": (day + timedelta(days=1)).isoformat()}
+
+
+def _interval(window: dict[str, str]) -> Interval:
+    return Interval(date.fromisoformat(window["start"]), date.fromisoformat(window["end"]))
+
+
+# ---- steps -------------------------------------------------------------------------------
+def extract(kind: str, window: dict[str, str]) -> dict[str, Any]:
+    """Land one kind of data (market or posts) for the window, from every source with it."""
+    settings = task_settings()
+    landings = pipeline.extract(settings, _interval(window), datasets=EXTRACT_KINDS[kind])
+    summary = {
+        f"{item.source}/{item.dataset}": {
+            "landed": item.rows_landed,
+            "quarantined": item.rows_quarantined,
+            "reasons": dict(item.reasons.most_common(5)),
+        }
+        for item in landings
+    }
+    log.info("landed %s for %s: %s", kind, window, summary)
+    return summary
+
+
+def transform_vars(window: dict[str, str]) -> dict[str, str]:
+    """The dbt vars of the window's transform: what has landed, where, and which days."""
+    settings = task_settings()
+    lake = pipeline.open_lake(settings)
+    return {
+        "lake_url": lake.uri(),
+        "lake_datasets": ",".join(landed_datasets(lake)),
+        "window_start": window["start"],
+        "window_end": window["end"],
+    }
+
+
+def dbt_env() -> dict[str, str]:
+    """Environment the dbt tasks need (the committed profiles.yml reads it)."""
+    settings = load_settings()
+    with dbt_runner.dbt_environment(settings):
+        keys = [k for k in os.environ if k.startswith(("CRYPTOPULSE_", "DBT_", "AWS_ENDPOINT"))]
+        return {k: os.environ[k] for k in keys if k != "DO_NOT_TRACK"} | {"DO_NOT_TRACK": "1"}
+
+
+def dbt_target() -> str:
+    return "duckdb_s3" if load_settings().lake_is_s3 else "duckdb"
+
+
+def quality_checks(window: dict[str, str]) -> dict[str, int]:
+    """Every dbt data test; a failing one fails this task with table, check and rows."""
+    settings = task_settings()
+    lake = pipeline.open_lake(settings)
+    dbt_runner.release_duckdb()  # dbt tasks in this process may still hold the file
+    report = dbt_runner.build(settings, lake, window=_interval(window), command="test")
+    return {"tests": report.tests, "passed": report.tests_passed}
+
+
+def export(window: dict[str, str]) -> list[dict[str, Any]]:
+    """Write the marts to the lake, and record the run like a CLI run."""
+    settings = task_settings()
+    dbt_runner.release_duckdb()
+    report = pipeline.new_report(settings, f"airflow {DAG_ID}", _interval(window))
+    with pipeline.stage(report, "export"):
+        exported = pipeline.export(settings)
+    report.exports = [asdict(item) for item in exported]
+    report.table_rows = pipeline.table_rows(settings)
+    report.status = "ok"
+    report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+    pipeline.save_report(settings, report)
+    return report.exports
+
+
+# ---- cosmos configuration ----------------------------------------------------------------
+def cosmos_configs() -> dict[str, Any]:
+    """ProjectConfig, ProfileConfig, ExecutionConfig and RenderConfig for the dbt task group.
+
+    Rendered from the manifest ``make setup`` writes, so parsing the DAG never runs dbt.
+    """
+    from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
+
+    if not MANIFEST_PATH.exists():
+        raise FileNotFoundError(
+            f"no dbt manifest at {MANIFEST_PATH}: run `make setup` "
+            "(or `python -m cryptopulse.warehouse.manifest`)"
+        )
+    return {
+        "project_config": ProjectConfig(
+            dbt_project_path=PROJECT_DIR,
+            manifest_path=MANIFEST_PATH,
+            install_dbt_deps=False,
+        ),
+        "profile_config": ProfileConfig(
+            profile_name="cryptopulse",
+            target_name=dbt_target(),
+            profiles_yml_filepath=PROJECT_DIR / "profiles.yml",
+        ),
+        "execution_config": ExecutionConfig(
+            execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
+        ),
+        # Checks run in their own task after the models (quality_checks), with our message.
+        "render_config": RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST, test_behavior=TestBehavior.NONE
+        ),
+    }
+
+
+def dbt_operator_args() -> dict[str, Any]:
+    """Arguments of every dbt task: vars from prepare_transform's XCom, env, the pool."""
+    xcom = "ti.xcom_pull(task_ids='prepare_transform')"
+    return {
+        "vars": {
+            name: "{{ " + xcom + "['" + name + "'] }}"
+            for name in ("lake_url", "lake_datasets", "window_start", "window_end")
+        },
+        "env": dbt_env(),
+        "append_env": True,
+        "install_deps": False,
+        "emit_datasets": False,
+        "pool": WAREHOUSE_POOL,
+    }
+
+
+def default_args() -> dict[str, Any]:
+    return {"owner": "cryptopulse", "retries": 0}
+
+
+def extract_task_args() -> dict[str, Any]:
+    """Extract tasks retry with exponential backoff (APIs break; a retry usually helps)."""
+    settings = load_settings()
+    return {
+        "retries": settings.airflow_extract_retries,
+        "retry_delay": timedelta(seconds=settings.airflow_retry_delay_seconds),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(hours=1),
+    }
+
+
+def start_date() -> datetime:
+    day = load_settings().airflow_start_date
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
