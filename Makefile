@@ -58,7 +58,7 @@ bench: setup
 
 airflow: setup
 	@mkdir -p $(AIRFLOW_HOME)
-	@export AIRFLOW_HOME=$(AIRFLOW_HOME) \
+	@export PATH=$(CURDIR)/$(BIN):$$PATH AIRFLOW_HOME=$(AIRFLOW_HOME) \
 		AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
 		AIRFLOW__CORE__LOAD_EXAMPLES=False \
 		AIRFLOW__API__HOST=127.0.0.1 \
