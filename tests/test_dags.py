@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -284,3 +285,37 @@ def test_a_failing_extract_is_retried_and_then_succeeds(airflow_home: Path, tmp_
     assert run["tasks"]["extract_market"] == ["success", 2]
     assert run["state"] == "success"
     assert run["tables"]["fct_coin_stats_hourly"][0] > 0
+
+
+def test_a_failing_quality_check_fails_its_task_with_the_message_and_skips_export(
+    airflow_home: Path, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+
+    from cryptopulse.lake.schemas import COIN_HOURLY
+
+    settings = _settings(tmp_path)
+    lake = Lake(settings.lake_url)
+    # A partition written past the landing checks, before this run's window.
+    bad = pa.table(
+        {
+            "coin_id": ["bitcoin"],
+            "ts": pa.array(
+                [datetime(2024, 8, 1, 5, tzinfo=UTC)], type=COIN_HOURLY.schema.field("ts").type
+            ),
+            "price": [-1.0],
+            "market_cap": [1.0],
+            "total_volume": [1.0],
+        },
+        schema=COIN_HOURLY.schema,
+    )
+    lake.write_parquet(layout.raw_file("demo", "coin_hourly", date(2024, 8, 1)), bad)
+    (run,), output = harness(["run", "2024-08-03"], _airflow_env(airflow_home, settings))
+    states = {task: state for task, (state, _) in run["tasks"].items()}
+    assert run["state"] == "failed"
+    assert states["quality_checks"] == "failed"
+    assert states["export"] == "upstream_failed"
+    assert states["watcher"] == "failed"  # it ran, and failed the run on purpose
+    assert "fct_coin_stats_hourly · accepted_range(price)" in output
+    assert "1 failing row" in output
+    assert not lake.glob(f"{layout.MARTS}/*")
