@@ -14,8 +14,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import duckdb
-
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.serve.export import ExportedTable, export_marts
@@ -23,6 +21,7 @@ from cryptopulse.settings import Settings
 from cryptopulse.sources import build_source
 from cryptopulse.sources.base import Batch, Interval
 from cryptopulse.warehouse import dbt_runner
+from cryptopulse.warehouse.read import table_rows
 
 # (stage, done, total, what was just done) — the CLI draws progress bars from this.
 Progress = Callable[[str, int, int, str], None]
@@ -153,24 +152,6 @@ def export(settings: Settings, progress: Progress = _quiet) -> list[ExportedTabl
         progress("export", done, total, table)
 
     return export_marts(settings, lake, on_table=on_table)
-
-
-def table_rows(settings: Settings) -> dict[str, int]:
-    """Row counts of the warehouse's tables (empty if there is no warehouse yet)."""
-    path = settings.warehouse_path
-    if not path.exists():
-        return {}
-    with duckdb.connect(str(path), read_only=True) as con:
-        names = [
-            row[0]
-            for row in con.execute(
-                "select table_name from duckdb_tables() order by table_name"
-            ).fetchall()
-        ]
-        return {
-            name: int(con.execute(f'select count(*) from "{name}"').fetchall()[0][0])
-            for name in names
-        }
 
 
 # ---- a whole run -------------------------------------------------------------------------

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import duckdb
-
 from cryptopulse.lake import Lake, layout
 from cryptopulse.settings import Settings
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
+from cryptopulse.warehouse.read import connect_read_only
 
 CSV_TOO = ("agg_coin_stats_monthly",)
 BATCH_ROWS = 200_000
@@ -43,7 +42,7 @@ def export_marts(
             f"no warehouse at {path}: run `cryptopulse transform` (or `cryptopulse run`) first"
         )
     exported = []
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect_read_only(settings) as con:
         present = {
             row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
         }
@@ -55,7 +54,7 @@ def export_marts(
             )
         for table in tables:
             relation = con.sql(f'select * from "{table}"')
-            reader = relation.fetch_record_batch(BATCH_ROWS)
+            reader = relation.to_arrow_reader(BATCH_ROWS)
             rel = layout.mart_file(table)
             rows = lake.write_parquet_batches(rel, reader.schema, iter(reader))
             files = [rel]
