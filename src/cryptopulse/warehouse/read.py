@@ -8,11 +8,10 @@ from cryptopulse.settings import Settings
 
 
 def connect_read_only(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """A read-only connection; every reader uses this one configuration, since DuckDB
-    refuses two connections to one file with different configurations in a process."""
-    # DuckDB's own progress bar would draw over ours.
-    config: dict[str, str | bool | int | float | list[str]] = {"enable_progress_bar": False}
-    return duckdb.connect(str(settings.warehouse_path), read_only=True, config=config)
+    """A read-only connection to the warehouse file."""
+    con = duckdb.connect(str(settings.warehouse_path), read_only=True)
+    con.execute("set enable_progress_bar = false")  # DuckDB's own bar would draw over ours
+    return con
 
 
 def table_rows(settings: Settings) -> dict[str, int]:
