@@ -16,28 +16,10 @@ import argparse
 import os
 import platform
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-CLI = str(Path(sys.executable).parent / "cryptopulse")
-
-
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run the CLI; return (wall seconds, peak RSS MB, its output)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [CLI, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert proc.stdout is not None
-    output = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"{' '.join(args)} failed:\n{output[-3000:]}")
-    return wall, usage.ru_maxrss / 1024, output
+from common import bench_env, run_measured
 
 
 def stage_times(output: str) -> str:
@@ -57,17 +39,10 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cp-daily-"))
     work.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(
-        CRYPTOPULSE_LAKE_URL=str(work / "lake"),
-        CRYPTOPULSE_WAREHOUSE_URL=str(work / "warehouse.duckdb"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="False",
-        DO_NOT_TRACK="1",
-        COLUMNS="120",
-    )
+    env = bench_env(work)
     try:
-        full = timed(["run", "--start", "2024-01-01", "--end", "2024-12-31"], env)
-        daily = timed(["run", "--start", "2024-12-31", "--end", "2025-01-01"], env)
+        full = run_measured(["run", "--start", "2024-01-01", "--end", "2024-12-31"], env)
+        daily = run_measured(["run", "--start", "2024-12-31", "--end", "2025-01-01"], env)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

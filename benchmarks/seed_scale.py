@@ -15,28 +15,13 @@ import argparse
 import os
 import platform
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
+from common import bench_env, run_measured
 
 from cryptopulse.sources.demo import SCALES
-
-CLI = str(Path(sys.executable).parent / "cryptopulse")
-
-
-def run_stage(args: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Run one CLI stage; return (wall seconds, peak RSS in MB) of that process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([CLI, *args], env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"stage {' '.join(args)} failed")
-    return wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
 def main() -> None:
@@ -47,13 +32,7 @@ def main() -> None:
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="cp-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.update(
-        CRYPTOPULSE_LAKE_URL=str(work / "lake"),
-        CRYPTOPULSE_WAREHOUSE_URL=str(work / "warehouse.duckdb"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="False",
-        DO_NOT_TRACK="1",
-    )
+    env = bench_env(work)
     interval = SCALES[args.scale]
     stages = {
         "extract": ["extract", "--start", str(interval.start), "--end", str(interval.end)],
@@ -63,7 +42,8 @@ def main() -> None:
     results = {}
     try:
         for name, cli_args in stages.items():
-            results[name] = run_stage(cli_args, env)
+            wall, rss, _ = run_measured(cli_args, env)
+            results[name] = (wall, rss)
         with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
             posts = con.execute("select count(*) from fct_posts").fetchall()[0][0]
             hourly = con.execute("select count(*) from fct_coin_stats_hourly").fetchall()[0][0]

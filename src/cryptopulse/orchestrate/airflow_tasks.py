@@ -19,6 +19,7 @@ from cryptopulse.sources.base import Interval
 from cryptopulse.warehouse import dbt_runner
 from cryptopulse.warehouse.dbt_runner import PROJECT_DIR, landed_datasets
 from cryptopulse.warehouse.manifest import MANIFEST_PATH
+from cryptopulse.warehouse.read import table_rows
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def export(window: dict[str, str]) -> list[dict[str, Any]]:
     with pipeline.stage(report, "export"):
         exported = pipeline.export(settings)
     report.exports = [asdict(item) for item in exported]
-    report.table_rows = pipeline.table_rows(settings)
+    report.table_rows = table_rows(settings)
     report.status = "ok"
     report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     pipeline.save_report(settings, report)

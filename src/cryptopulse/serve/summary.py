@@ -11,6 +11,7 @@ from rich.text import Text
 from cryptopulse.lake import layout
 from cryptopulse.lake.schemas import DATASETS
 from cryptopulse.settings import Settings
+from cryptopulse.warehouse.read import table_rows
 
 
 def render_run(run: dict[str, Any]) -> RenderableType:
@@ -46,12 +47,7 @@ def render_run(run: dict[str, Any]) -> RenderableType:
 
     rows = run.get("table_rows") or {}
     if rows:
-        table = Table(title="Warehouse tables", title_justify="left")
-        table.add_column("table")
-        table.add_column("rows", justify="right")
-        for name, count in rows.items():
-            table.add_row(name, f"{count:,}")
-        parts.append(table)
+        parts.append(_table_rows(rows))
         tests = run.get("tests") or {}
         if tests:
             parts.append(
@@ -82,6 +78,15 @@ def render_run(run: dict[str, Any]) -> RenderableType:
     if run.get("error"):
         parts.append(Text(f"error: {run['error']}", style="red"))
     return Group(*parts)
+
+
+def _table_rows(rows: dict[str, int]) -> Table:
+    table = Table(title="Warehouse tables", title_justify="left")
+    table.add_column("table")
+    table.add_column("rows", justify="right")
+    for name, count in rows.items():
+        table.add_row(name, f"{count:,}")
+    return table
 
 
 def render_status(settings: Settings) -> RenderableType:
@@ -120,15 +125,10 @@ def render_status(settings: Settings) -> RenderableType:
     else:
         parts.append(Text("The lake is empty: run `cryptopulse demo` or `cryptopulse extract`."))
 
-    rows = pipeline.table_rows(settings)
+    rows = table_rows(settings)
     parts.append(Text(f"Warehouse: {settings.warehouse_path}", style="bold"))
     if rows:
-        wh = Table(title="Warehouse tables", title_justify="left")
-        wh.add_column("table")
-        wh.add_column("rows", justify="right")
-        for name, count in rows.items():
-            wh.add_row(name, f"{count:,}")
-        parts.append(wh)
+        parts.append(_table_rows(rows))
     else:
         parts.append(Text("No warehouse yet: run `cryptopulse transform`."))
 
