@@ -58,6 +58,15 @@ EndOption = Annotated[
 ]
 
 
+FullRefreshOption = Annotated[
+    bool,
+    typer.Option(
+        "--full-refresh",
+        help="Rebuild the warehouse tables from every lake partition instead of merging.",
+    ),
+]
+
+
 class UserError(Exception):
     """A mistake the user can fix; shown as one message, never a traceback."""
 
@@ -134,14 +143,21 @@ def progress_bars() -> Iterator[StageBars]:
         yield StageBars(progress)
 
 
-def _run_steps(command: str, interval: Interval | None, steps: tuple[str, ...]) -> None:
+def _run_steps(
+    command: str, interval: Interval | None, steps: tuple[str, ...], full_refresh: bool = False
+) -> None:
     """Run pipeline steps with progress bars; print the run summary, even on failure."""
     settings = settings_or_exit()
     with friendly_errors():
         try:
             with progress_bars() as bars:
                 report = pipeline.run(
-                    settings, interval, command=command, progress=bars, steps=steps
+                    settings,
+                    interval,
+                    command=command,
+                    progress=bars,
+                    steps=steps,
+                    full_refresh=full_refresh,
                 )
         except Exception:
             failed = pipeline.last_run(settings)
@@ -180,31 +196,86 @@ def demo(
 
 
 @app.command()
-def run(start: StartOption = None, end: EndOption = None) -> None:
-    """Run every step (extract → transform → export) for the days [start, end)."""
-    with friendly_errors():
-        interval = resolve_interval(start, end)
-    _run_steps("run", interval, ("extract", "transform", "export"))
+def run(
+    start: StartOption = None, end: EndOption = None, full_refresh: FullRefreshOption = False
+) -> None:
+    """Run every step (extract → transform → export) for the days [start, end).
 
-
-@app.command()
-def extract(start: StartOption = None, end: EndOption = None) -> None:
-    """Fetch the days [start, end) from the configured sources and land them in the lake.
-
-    Records that fail validation go to quarantine/ in the lake with the reason.
+    The warehouse merges only the days landed by this run, so a daily run costs a day of
+    data; re-running any range leaves it exactly as one clean run would.
     """
     with friendly_errors():
         interval = resolve_interval(start, end)
+    _run_steps("run", interval, ("extract", "transform", "export"), full_refresh=full_refresh)
+
+
+@app.command()
+def extract(
+    source: Annotated[
+        str | None,
+        typer.Argument(
+            help="Only this source: coingecko (real market data) or demo "
+            "(default: the configured CRYPTOPULSE_SOURCES).",
+            show_default=False,
+        ),
+    ] = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    coins: Annotated[
+        str | None,
+        typer.Option(
+            "--coins",
+            help="coingecko: top:N by market cap, or comma-separated CoinGecko ids "
+            "(default: CRYPTOPULSE_COINGECKO_COINS, top:20).",
+            show_default=False,
+        ),
+    ] = None,
+    refresh: Annotated[
+        bool,
+        typer.Option("--refresh", help="coingecko: fetch again the days already landed."),
+    ] = False,
+) -> None:
+    """Fetch the days [start, end) from the sources and land them in the lake.
+
+    Records that fail validation go to quarantine/ in the lake with the reason.
+
+    cryptopulse extract coingecko --coins top:20 --start 2025-01-01
+    fetches hourly history in windows of up to 90 days, rate-limited and
+    retried; --end defaults to today (a backfill through yesterday). Each
+    coin's landed days are recorded in the lake: an interrupted backfill
+    resumes where it stopped, and days already landed are not fetched again
+    (--refresh fetches them anyway).
+    """
+    if source == "coingecko":
+        from cryptopulse.cli_coingecko import extract_coingecko
+
+        extract_coingecko(start, end, coins, refresh)
+        return
+    with friendly_errors():
+        if coins is not None or refresh:
+            raise UserError(
+                "--coins and --refresh apply to the coingecko source only, e.g. "
+                "cryptopulse extract coingecko --coins top:20 --start 2025-01-01"
+            )
+        from cryptopulse.sources import KNOWN_SOURCES
+
+        if source is not None and source not in KNOWN_SOURCES:
+            raise UserError(f"unknown source {source!r}; accepted: {', '.join(KNOWN_SOURCES)}")
+        interval = resolve_interval(start, end)
+    if source is not None:
+        os.environ["CRYPTOPULSE_SOURCES"] = source  # this command only (validated as a setting)
     _run_steps("extract", interval, ("extract",))
 
 
 @app.command()
-def transform() -> None:
+def transform(full_refresh: FullRefreshOption = False) -> None:
     """Build the warehouse (dbt: staging → dims → facts → aggregate) and run every check.
 
-    A failing check stops the run with the table, the check and the number of failing rows.
+    Merges every lake partition into the incremental tables (use `run` to merge only the
+    days it lands). A failing check stops the run with the table, the check and the number
+    of failing rows.
     """
-    _run_steps("transform", None, ("transform",))
+    _run_steps("transform", None, ("transform",), full_refresh=full_refresh)
 
 
 @app.command()

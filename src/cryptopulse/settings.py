@@ -9,10 +9,11 @@ Secrets (S3 keys, later API tokens) are read from the environment only and never
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -64,6 +65,65 @@ class Settings(BaseSettings):
         default="2GB", description="DuckDB memory limit for the transform, e.g. 2GB."
     )
 
+    airflow_start_date: date = Field(
+        default=date(2026, 11, 1),
+        description="First day the Airflow DAG schedules (it catches up from there).",
+    )
+    airflow_extract_retries: int = Field(
+        default=3, ge=0, le=20, description="Retries of an Airflow extract task."
+    )
+    airflow_retry_delay_seconds: float = Field(
+        default=60.0, gt=0, description="First retry delay; it doubles on every retry."
+    )
+
+    # CoinGecko: real market data (`cryptopulse extract coingecko`).
+    coingecko_plan: Literal["public", "demo", "pro"] = Field(
+        default="public",
+        description="CoinGecko access plan: public (no key), demo or pro (both need a key).",
+    )
+    coingecko_api_key: SecretStr | None = Field(
+        default=None,
+        description="CoinGecko Demo or Pro key: from the environment only, never logged.",
+    )
+    coingecko_base_url: str | None = Field(
+        default=None,
+        description="CoinGecko API root; unset = the plan's (api. or pro-api.coingecko.com).",
+    )
+    coingecko_calls_per_minute: float | None = Field(
+        default=None,
+        gt=0,
+        description="Client-side rate limit; unset = the plan's (public 10, demo 30, pro 250).",
+    )
+    coingecko_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="Timeout of one CoinGecko request."
+    )
+    coingecko_max_retries: int = Field(
+        default=6, ge=0, le=20, description="Retries of a failed CoinGecko request."
+    )
+    coingecko_backoff_seconds: float = Field(
+        default=2.0, ge=0, le=60, description="First retry delay; it doubles, with jitter."
+    )
+    coingecko_window_days: int = Field(
+        default=90, ge=1, le=90, description="Days per history request (hourly up to 90)."
+    )
+    coingecko_coins: str = Field(
+        default="top:20", description="Coins to fetch: top:N by market cap or comma-separated ids."
+    )
+
+    @field_validator(
+        "coingecko_api_key", "coingecko_base_url", "coingecko_calls_per_minute", mode="before"
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("coingecko_base_url")
+    @classmethod
+    def _check_coingecko_base_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("accepted: an http:// or https:// URL, or unset for the plan's")
+        return value.rstrip("/") if value else value
+
     @field_validator("lake_url")
     @classmethod
     def _check_lake_url(cls, value: str) -> str:
@@ -88,7 +148,7 @@ class Settings(BaseSettings):
     def _split_sources(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [s.strip() for s in value.split(",") if s.strip()]
-        known = {"demo"}
+        known = {"demo", "coingecko"}
         unknown = [s for s in value if s not in known]
         if unknown:
             raise ValueError(f"unknown source {unknown[0]!r}; accepted: {', '.join(sorted(known))}")
@@ -105,7 +165,9 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         config_file = Path(os.environ.get("CRYPTOPULSE_CONFIG", "cryptopulse.toml"))
         toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file)
-        return init_settings, env_settings, dotenv_settings, toml
+        # A local, git-ignored .env may hold secrets; a config file, which may be shared or
+        # committed, may not.
+        return init_settings, env_settings, dotenv_settings, _EnvOnly(toml)
 
     @property
     def lake_is_s3(self) -> bool:
@@ -114,6 +176,31 @@ class Settings(BaseSettings):
     @property
     def warehouse_path(self) -> Path:
         return Path(self.warehouse_url).expanduser().resolve()
+
+
+# Secrets read from the environment (or a local .env) only: a config file holding one is refused.
+ENV_ONLY_SETTINGS = ("coingecko_api_key",)
+
+
+class _EnvOnly(PydanticBaseSettingsSource):
+    """A config file source that refuses secrets, which belong in the environment."""
+
+    def __init__(self, inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(inner.settings_cls)
+        self.inner = inner
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        values = self.inner()
+        for name in ENV_ONLY_SETTINGS:
+            if str(values.get(name) or "").strip():
+                raise SettingsError(
+                    f"CRYPTOPULSE_{name.upper()}: set it in the environment (or a local .env), "
+                    "not in a config file (secrets never go in shared files)"
+                )
+        return values
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from cryptopulse.settings import Settings
 from cryptopulse.sources.base import Source
 
-KNOWN_SOURCES = ("demo",)
+KNOWN_SOURCES = ("demo", "coingecko")
 
 
 def build_source(name: str, settings: Settings) -> Source:
@@ -19,4 +19,8 @@ def build_source(name: str, settings: Settings) -> Source:
             signal=settings.demo_signal,
             posts_per_day=settings.demo_posts_per_day,
         )
+    if name == "coingecko":
+        from cryptopulse.sources.coingecko import build_coingecko_source
+
+        return build_coingecko_source(settings)
     raise ValueError(f"unknown source {name!r}; accepted: {', '.join(KNOWN_SOURCES)}")

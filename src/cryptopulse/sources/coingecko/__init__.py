@@ -1,0 +1,53 @@
+"""The CoinGecko source: real market data (coin list and hourly price, market cap, volume).
+
+``client.py`` talks to the API (rate limit, retries, typed errors), ``history.py`` turns its
+series into hourly rows, ``source.py`` is the ``Source``, ``backfill.py`` lands history window
+by window with per-coin watermarks (``watermark.py``) so an interrupted backfill resumes.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from cryptopulse.settings import Settings
+from cryptopulse.sources.coingecko.client import CoinGeckoClient
+from cryptopulse.sources.coingecko.errors import CoinGeckoError, PlanLimitError
+from cryptopulse.sources.coingecko.selection import parse_coins
+from cryptopulse.sources.coingecko.source import CoinGeckoSource
+
+__all__ = [
+    "CoinGeckoClient",
+    "CoinGeckoError",
+    "CoinGeckoSource",
+    "PlanLimitError",
+    "build_client",
+    "build_coingecko_source",
+]
+
+
+def build_client(settings: Settings, http: httpx.Client | None = None) -> CoinGeckoClient:
+    """A client for the configured plan, key, base URL, rate limit and retry policy."""
+    return CoinGeckoClient(
+        plan=settings.coingecko_plan,
+        api_key=settings.coingecko_api_key,
+        base_url=settings.coingecko_base_url,
+        calls_per_minute=settings.coingecko_calls_per_minute,
+        timeout_seconds=settings.coingecko_timeout_seconds,
+        max_retries=settings.coingecko_max_retries,
+        backoff_seconds=settings.coingecko_backoff_seconds,
+        http=http,
+    )
+
+
+def build_coingecko_source(
+    settings: Settings, coins: str | None = None, http: httpx.Client | None = None
+) -> CoinGeckoSource:
+    """The source for ``coins`` (``top:N`` or ids; default CRYPTOPULSE_COINGECKO_COINS)."""
+    selection = (
+        parse_coins(coins, "--coins")
+        if coins is not None
+        else parse_coins(settings.coingecko_coins, "CRYPTOPULSE_COINGECKO_COINS")
+    )
+    return CoinGeckoSource(
+        build_client(settings, http), selection, window_days=settings.coingecko_window_days
+    )
