@@ -1,0 +1,110 @@
+"""Where enrichment results live in the lake, and the incremental write of one partition.
+
+enrich/mentions/<resolver version>/date=YYYY-MM-DD/<source>_mentions_YYYY-MM-DD[_part].parquet
+enrich/sentiment/<model>-<version>/date=YYYY-MM-DD/<source>_sentiment_YYYY-MM-DD[_part].parquet
+
+One result file per raw posts file (same day partition, same source and part), so a raw file
+re-landed by a later run maps to the same result file, and the warehouse reads both with the
+same window. Rows are keyed by (source, post_id) and the version in the path.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cryptopulse.lake import Lake, layout
+
+ENRICH = "enrich"
+MENTIONS = "mentions"
+SENTIMENT = "sentiment"
+FINGERPRINT_KEY = b"cryptopulse.inputs_fingerprint"
+
+
+def result_file(kind: str, version_key: str, raw_posts_file: str) -> str:
+    """The result file of ``kind`` for a raw posts file (``raw/<source>/posts/date=…/…``)."""
+    partition = posixpath.basename(posixpath.dirname(raw_posts_file))  # date=YYYY-MM-DD
+    name = posixpath.basename(raw_posts_file)
+    source = raw_posts_file.split("/")[1]
+    prefix = f"{source}_posts_"
+    stem = name[len(prefix) :] if name.startswith(prefix) else name
+    return f"{ENRICH}/{kind}/{version_key}/{partition}/{source}_{kind}_{stem}"
+
+
+def result_glob(kind: str, version_key: str) -> str:
+    return f"{ENRICH}/{kind}/{version_key}/*/*.parquet"
+
+
+def raw_posts_files(lake: Lake) -> list[str]:
+    return lake.glob(layout.dataset_glob(layout.RAW, "posts"))
+
+
+def read_columns(lake: Lake, rel: str, columns: list[str]) -> pa.Table:
+    with lake.fs.open(lake.path(rel), "rb") as handle:
+        return pq.read_table(handle, columns=columns)
+
+
+def _read_with_fingerprint(lake: Lake, rel: str) -> tuple[pa.Table, bytes | None]:
+    with lake.fs.open(lake.path(rel), "rb") as handle:
+        table = pq.read_table(handle)
+    metadata = table.schema.metadata or {}
+    return table, metadata.get(FINGERPRINT_KEY)
+
+
+KEY = ["source", "post_id"]
+
+
+def _rows_not_in(table: pa.Table, keys: pa.Table) -> pa.Table:
+    """Rows of ``table`` whose (source, post_id) is not among ``keys``."""
+    if keys.num_rows == 0 or table.num_rows == 0:
+        return table
+    marker = keys.select(KEY).group_by(KEY).aggregate([])
+    marker = marker.append_column("_hit", pa.repeat(pa.scalar(True), marker.num_rows))
+    numbered = table.select(KEY).append_column(
+        "_row", pa.array(np.arange(table.num_rows, dtype=np.int64))
+    )
+    joined = numbered.join(marker, KEY, join_type="left outer")
+    rows = joined.filter(pc.is_null(joined["_hit"]))["_row"].to_numpy()
+    return table.take(np.sort(rows))
+
+
+def _rows_in(table: pa.Table, keys: pa.Table) -> pa.Table:
+    gone = _rows_not_in(table, keys)
+    return table if gone.num_rows == 0 else _rows_not_in(table, gone)
+
+
+def update_partition(
+    lake: Lake,
+    rel: str,
+    posts: pa.Table,
+    compute: Callable[[pa.Table], pa.Table],
+    fingerprint: str = "",
+) -> tuple[int, int]:
+    """Bring result file ``rel`` up to date with ``posts``; returns (posts computed, kept).
+
+    Posts that already have results in ``rel`` (computed from the same inputs, as
+    ``fingerprint`` says) are not computed again; results of posts no longer in ``posts``
+    are dropped. ``compute`` must return at least one row per post it is given, so a post
+    is known to be done. The file is rewritten atomically, and only when something changed.
+    """
+    kept: pa.Table | None = None
+    if lake.exists(rel):
+        table, old_fingerprint = _read_with_fingerprint(lake, rel)
+        if old_fingerprint == fingerprint.encode():
+            kept = _rows_in(table.replace_schema_metadata(None), posts)
+            todo = _rows_not_in(posts, kept)
+            if todo.num_rows == 0 and kept.num_rows == table.num_rows:
+                return 0, kept.num_rows
+    if kept is None:
+        todo = posts
+    computed = compute(todo)
+    result = computed if kept is None else pa.concat_tables([kept.cast(computed.schema), computed])
+    result = result.sort_by([("source", "ascending"), ("post_id", "ascending")])
+    result = result.replace_schema_metadata({FINGERPRINT_KEY: fingerprint.encode()})
+    lake.write_parquet(rel, result)
+    return todo.num_rows, 0 if kept is None else kept.num_rows
