@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from cryptopulse.enrich import store as enrich_store
+from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.schemas import DATASETS
 from cryptopulse.settings import Settings
@@ -32,6 +34,9 @@ USER_TABLES = (
     "fct_coin_stats_hourly",
     "fct_posts",
     "agg_coin_stats_monthly",
+    "fct_post_coin",
+    "mart_coin_social_hourly",
+    "mart_sentiment_price_leadlag",
 )
 
 ProgressCallback = Callable[[str, int, int], None]  # (node name, done, total)
@@ -46,13 +51,21 @@ class BuildReport:
 
 
 def landed_datasets(lake: Lake) -> list[str]:
-    """Datasets with at least one raw Parquet file, from any source."""
-    return [name for name in DATASETS if lake.glob(layout.dataset_glob(layout.RAW, name))]
+    """Datasets with at least one Parquet file: raw ones from any source, and enrichments."""
+    landed = [name for name in DATASETS if lake.glob(layout.dataset_glob(layout.RAW, name))]
+    for name, version in enrich_versions().items():
+        if lake.glob(enrich_store.result_glob(name, version)):
+            landed.append(name)
+    return landed
 
 
 def dbt_vars(lake: Lake, window: Interval | None = None) -> dict[str, Any]:
     """The project's vars: where the lake is, what has landed, and the window to merge."""
-    values: dict[str, Any] = {"lake_url": lake.uri(), "lake_datasets": landed_datasets(lake)}
+    values: dict[str, Any] = {
+        "lake_url": lake.uri(),
+        "lake_datasets": landed_datasets(lake),
+        "enrich_versions": enrich_versions(),
+    }
     if window is not None:
         values["window_start"] = window.start.isoformat()
         values["window_end"] = window.end.isoformat()

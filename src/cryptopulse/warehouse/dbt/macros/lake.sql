@@ -37,6 +37,15 @@
           ('likes', bigint), ('reposts', bigint), ('replies', bigint), ('quotes', bigint),
           ('url', url), ('collected_for', string), ('raw', long_text),
       ],
+      'mentions': [
+          ('source', string), ('post_id', string), ('coin_id', string),
+          ('match_kind', string), ('resolver_version', string),
+      ],
+      'sentiment': [
+          ('source', string), ('post_id', string), ('model_name', string),
+          ('model_version', string), ('compound', float), ('pos', float), ('neu', float),
+          ('neg', float),
+      ],
   } -%}
   {%- if dataset not in columns -%}
     {{ exceptions.raise_compiler_error("Unknown lake dataset '" ~ dataset ~ "'; expected one of " ~ (columns.keys() | list)) }}
@@ -104,7 +113,7 @@
     {%- endif -%}
     {%- set lake_url = 'lake_url-not-set' -%}
   {%- endif -%}
-  {%- set pattern = (lake_url | string | trim).rstrip('/') ~ '/raw/*/' ~ dataset ~ '/*/*.parquet' -%}
+  {%- set pattern = (lake_url | string | trim).rstrip('/') ~ '/' ~ lake_dataset_path(dataset) -%}
   {#- The date=YYYY-MM-DD folder becomes lake_date: a filter on it skips whole files. -#}
   (
     select * exclude ("date"), "date" as lake_date
@@ -114,4 +123,20 @@
       hive_partitioning = true, hive_types = {'date': date}
     )
   )
+{% endmacro %}
+
+
+{% macro lake_dataset_path(dataset) %}
+  {#- The glob of a dataset's files under the lake root. Raw datasets:
+      raw/<source>/<dataset>/date=YYYY-MM-DD/*.parquet. Enrichment results (cryptopulse.enrich):
+      enrich/<dataset>/<version>/date=YYYY-MM-DD/*.parquet, the version from
+      var('enrich_versions') (the pipeline passes the ones it wrote). -#}
+  {%- set versions = var('enrich_versions', {}) -%}
+  {%- if dataset in ('mentions', 'sentiment') -%}
+    {%- if dataset not in versions -%}
+      {{ exceptions.raise_compiler_error("var 'enrich_versions' has no version for '" ~ dataset ~ "'") }}
+    {%- endif -%}
+    {{ return('enrich/' ~ dataset ~ '/' ~ versions[dataset] ~ '/*/*.parquet') }}
+  {%- endif -%}
+  {{ return('raw/*/' ~ dataset ~ '/*/*.parquet') }}
 {% endmacro %}

@@ -5,12 +5,14 @@
 -- coin_id first, then on name, then on symbol; among several coins at the same level the one
 -- with the largest latest market cap wins, ties by coin_id. No match leaves coin_key null.
 -- Incremental: a run with a window merges only the posts landed in that window (their coin
--- is matched with the market caps known at that time).
+-- is matched with the market caps known at that time). The sentiment columns are the default
+-- model's scores (stg_post_sentiment); the coins a post mentions are in fct_post_coin.
 
 {{ config(
     materialized='incremental',
     unique_key='post_key',
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
 ) }}
 
 with posts as (
@@ -95,6 +97,13 @@ term_coin as (
     from ranked_candidates
     where preference = 1
 
+),
+
+sentiment as (
+
+    select source, post_id, model_name, model_version, compound, pos, neu, neg
+    from {{ ref('stg_post_sentiment') }}
+
 )
 
 select
@@ -112,7 +121,16 @@ select
     posts.replies,
     posts.quotes,
     posts.url,
-    posts.collected_for
+    posts.collected_for,
+    sentiment.compound as sentiment_compound,
+    sentiment.pos as sentiment_pos,
+    sentiment.neu as sentiment_neu,
+    sentiment.neg as sentiment_neg,
+    sentiment.model_name as sentiment_model,
+    sentiment.model_version as sentiment_model_version
 from posts
 left join term_coin
     on lower(posts.collected_for) = term_coin.term
+left join sentiment
+    on posts.source = sentiment.source
+    and posts.post_id = sentiment.post_id

@@ -1,0 +1,34 @@
+-- The bridge between posts and the coins they mention (a post can mention several coins).
+-- Incremental: a run with a window replaces the rows of the posts landed in that window.
+
+{{ config(
+    materialized='incremental',
+    unique_key='post_key',
+    incremental_strategy='delete+insert',
+) }}
+
+with mentions as (
+
+    select source, post_id, coin_id, match_kind
+    from {{ ref('stg_post_mentions') }}
+    where {{ in_lake_window() }}
+
+),
+
+coins as (
+
+    select coin_key, coin_id
+    from {{ ref('dim_coin') }}
+
+)
+
+select
+    {{ dbt.hash(dbt.concat(['mentions.source', "'|'", 'mentions.post_id'])) }} as post_key,
+    coins.coin_key,
+    mentions.source,
+    mentions.post_id,
+    mentions.coin_id,
+    mentions.match_kind
+from mentions
+inner join coins
+    on mentions.coin_id = coins.coin_id
