@@ -1,8 +1,8 @@
 """cryptopulse_daily: every day at 07:00 UTC, land yesterday and merge it into the warehouse.
 
     plan_window ─┬─ extract_market ─┐
-                 └─ extract_posts  ─┴─ prepare_transform ─ transform (dbt, cosmos) ─
-                                       quality_checks ─ export          (+ watcher)
+                 └─ extract_posts  ─┴─ enrich ─ prepare_transform ─ transform (dbt, cosmos)
+                                       ─ quality_checks ─ export               (+ watcher)
 
 Each task calls a function of ``cryptopulse.orchestrate.airflow_tasks``; the DAG only wires
 them. The window is the previous UTC day of the run, computed from the run's own time.
@@ -45,7 +45,11 @@ def cryptopulse_daily() -> None:
     def extract_posts(window: dict[str, str]) -> dict[str, Any]:
         return steps.extract("posts", window)
 
-    # Runs even if one extract failed: the other source's landed data still gets merged.
+    # These run even if one extract failed: the other source's data still gets merged.
+    @task(trigger_rule=TriggerRule.ALL_DONE)
+    def enrich(window: dict[str, str]) -> dict[str, int]:
+        return steps.enrich(window)
+
     @task(trigger_rule=TriggerRule.ALL_DONE)
     def prepare_transform(window: dict[str, str]) -> dict[str, str]:
         return steps.transform_vars(window)
@@ -65,14 +69,15 @@ def cryptopulse_daily() -> None:
 
     window = plan_window()
     landed = [extract_market(window), extract_posts(window)]
+    enriched = enrich(window)
     plan = prepare_transform(window)
     transform = DbtTaskGroup(
         group_id="transform", operator_args=steps.dbt_operator_args(), **steps.cosmos_configs()
     )
     checks = quality_checks(window)
     exported = export(window)
-    landed >> plan >> transform >> checks >> exported
-    [*landed, plan, transform, checks, exported] >> watcher()
+    landed >> enriched >> plan >> transform >> checks >> exported
+    [*landed, enriched, plan, transform, checks, exported] >> watcher()
 
 
 cryptopulse_daily()

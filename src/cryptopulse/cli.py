@@ -67,6 +67,9 @@ FullRefreshOption = Annotated[
 ]
 
 
+ALL_STEPS = ("extract", "enrich", "transform", "export")
+
+
 class UserError(Exception):
     """A mistake the user can fix; shown as one message, never a traceback."""
 
@@ -192,21 +195,21 @@ def demo(
             f"[bold red]error:[/] --scale must be one of {', '.join(SCALES)} (got {scale!r})"
         )
         raise typer.Exit(code=2)
-    _run_steps(f"demo --scale {scale}", SCALES[scale], ("extract", "transform", "export"))
+    _run_steps(f"demo --scale {scale}", SCALES[scale], ALL_STEPS)
 
 
 @app.command()
 def run(
     start: StartOption = None, end: EndOption = None, full_refresh: FullRefreshOption = False
 ) -> None:
-    """Run every step (extract → transform → export) for the days [start, end).
+    """Run every step (extract → enrich → transform → export) for the days [start, end).
 
     The warehouse merges only the days landed by this run, so a daily run costs a day of
     data; re-running any range leaves it exactly as one clean run would.
     """
     with friendly_errors():
         interval = resolve_interval(start, end)
-    _run_steps("run", interval, ("extract", "transform", "export"), full_refresh=full_refresh)
+    _run_steps("run", interval, ALL_STEPS, full_refresh=full_refresh)
 
 
 @app.command()
@@ -271,11 +274,23 @@ def extract(
 def transform(full_refresh: FullRefreshOption = False) -> None:
     """Build the warehouse (dbt: staging → dims → facts → aggregate) and run every check.
 
-    Merges every lake partition into the incremental tables (use `run` to merge only the
-    days it lands). A failing check stops the run with the table, the check and the number
-    of failing rows.
+    Enriches any landed post not yet enriched, then merges every lake partition into the
+    incremental tables (use `run` to merge only the days it lands). A failing check stops
+    the run with the table, the check and the number of failing rows.
     """
-    _run_steps("transform", None, ("transform",), full_refresh=full_refresh)
+    _run_steps("transform", None, ("enrich", "transform"), full_refresh=full_refresh)
+
+
+@app.command()
+def enrich(start: StartOption = None, end: EndOption = None) -> None:
+    """Find the coins each landed post mentions and score its sentiment, into the lake.
+
+    Without --start, every landed post is considered; posts already done for the current
+    resolver and model versions are skipped, so a rerun costs only what is new.
+    """
+    with friendly_errors():
+        interval = resolve_interval(start, end) if start is not None else None
+    _run_steps("enrich", interval, ("enrich",))
 
 
 @app.command()

@@ -111,6 +111,12 @@ def extract(kind: str, window: dict[str, str]) -> dict[str, Any]:
     return summary
 
 
+def enrich(window: dict[str, str]) -> dict[str, int]:
+    """Mentions and sentiment for the window's posts (those not done yet)."""
+    report = pipeline.enrich(task_settings(), _interval(window))
+    return {k: v for k, v in asdict(report).items() if k != "seconds"}
+
+
 def transform_vars(window: dict[str, str]) -> dict[str, str]:
     """The dbt vars of the window's transform: what has landed, where, and which days."""
     settings = task_settings()

@@ -14,6 +14,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptopulse.enrich.step import EnrichReport
+from cryptopulse.enrich.step import enrich as enrich_posts
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.serve.export import ExportedTable, export_marts
@@ -48,6 +50,7 @@ class RunReport:
     landings: list[dict[str, Any]] = field(default_factory=list)
     table_rows: dict[str, int] = field(default_factory=dict)
     tests: dict[str, int] = field(default_factory=dict)
+    enrich: dict[str, int] = field(default_factory=dict)
     exports: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -119,6 +122,14 @@ def extract(
     return landings
 
 
+def enrich(
+    settings: Settings, window: Interval | None = None, progress: Progress = _quiet
+) -> EnrichReport:
+    """Resolve coin mentions and score sentiment for the posts landed in ``window`` (all
+    landed posts without one); posts already done for the current versions are skipped."""
+    return enrich_posts(settings, window, progress=progress)
+
+
 def transform(
     settings: Settings,
     window: Interval | None = None,
@@ -160,7 +171,7 @@ def run(
     interval: Interval | None,
     command: str = "run",
     progress: Progress = _quiet,
-    steps: tuple[str, ...] = ("extract", "transform", "export"),
+    steps: tuple[str, ...] = ("extract", "enrich", "transform", "export"),
     full_refresh: bool = False,
 ) -> RunReport:
     """Run ``steps`` in order for ``interval``; the report is saved even when a step fails."""
@@ -172,6 +183,10 @@ def run(
             with stage(report, "extract"):
                 landings = extract(settings, interval, progress=progress)
             report.landings = [_landing_dict(item) for item in landings]
+        if "enrich" in steps:
+            with stage(report, "enrich"):
+                enriched = enrich(settings, interval, progress=progress)
+            report.enrich = {k: v for k, v in asdict(enriched).items() if k != "seconds"}
         if "transform" in steps:
             with stage(report, "transform"):
                 build = transform(

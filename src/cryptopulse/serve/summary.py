@@ -45,6 +45,17 @@ def render_run(run: dict[str, Any]) -> RenderableType:
             )
         parts.append(table)
 
+    enriched = run.get("enrich") or {}
+    if enriched:
+        parts.append(
+            Text(
+                f"Enriched: {enriched.get('posts_scored', 0):,} posts scored and "
+                f"{enriched.get('posts_resolved', 0):,} resolved to coins "
+                f"({enriched.get('mention_rows', 0):,} mention rows) of "
+                f"{enriched.get('posts_seen', 0):,} landed; the rest were done already"
+            )
+        )
+
     rows = run.get("table_rows") or {}
     if rows:
         parts.append(_table_rows(rows))
