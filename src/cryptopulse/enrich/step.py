@@ -9,11 +9,14 @@ version are skipped, so a rerun costs only what is new.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing import get_all_start_methods, get_context
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -103,43 +106,58 @@ def _partition_day(rel: str) -> date:
     return date.fromisoformat(posixpath.basename(posixpath.dirname(rel)).removeprefix("date="))
 
 
-def enrich(
-    settings: Settings,
-    window: Interval | None = None,
-    progress: Progress = _quiet,
-    *,
-    scorer: VaderScorer | None = None,
-    workers: int | None = None,
-) -> EnrichReport:
-    """Resolve mentions and score sentiment for the raw posts of ``window`` (all if None)."""
-    lake = Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
-    scorer = scorer or default_scorer()
-    report = EnrichReport()
-    files = store.raw_posts_files(lake)
-    if window is not None:
-        files = [f for f in files if window.start <= _partition_day(f) < window.end]
-    report.files = len(files)
-    if not files:
-        return report
-    coins = lake_coins(lake)
-    resolver = MentionResolver(coins)
-    fingerprint = coins_fingerprint(coins)
-    resolve_seconds = score_seconds = 0.0
+@dataclass
+class _FileResult:
+    posts_seen: int
+    posts_resolved: int
+    posts_scored: int
+    mention_rows: int
+    texts_scored: int
+    resolve_seconds: float
+    score_seconds: float
 
-    def resolve(posts: pa.Table) -> pa.Table:
-        nonlocal resolve_seconds
-        start = time.perf_counter()
-        table = resolver.resolve_table(posts)
-        resolve_seconds += time.perf_counter() - start
-        report.mention_rows += table.num_rows
-        return table
 
-    with BatchScorer(scorer, workers=workers) as batch_scorer:
+@dataclass
+class _Job:
+    """What enriching one raw posts file needs; rebuilt in each worker process."""
+
+    lake_url: str
+    s3_endpoint_url: str | None
+    coins: list[Coin]
+    fingerprint: str
+    scorer: VaderScorer
+
+
+class _FileEnricher:
+    """Brings one raw posts file's mention and sentiment results up to date."""
+
+    def __init__(self, job: _Job, scoring_workers: int = 1) -> None:
+        self.job = job
+        # A fresh Lake per process: an S3 client does not survive a fork.
+        self.lake = Lake(job.lake_url, s3_endpoint_url=job.s3_endpoint_url)
+        self.resolver = MentionResolver(job.coins)
+        self.batch_scorer = BatchScorer(job.scorer, workers=scoring_workers)
+
+    def close(self) -> None:
+        self.batch_scorer.close()
+
+    def __call__(self, rel: str) -> _FileResult:
+        scorer = self.job.scorer
+        timings = {"resolve": 0.0, "score": 0.0}
+        mention_rows = 0
+        texts_before = self.batch_scorer.texts_scored
+
+        def resolve(posts: pa.Table) -> pa.Table:
+            nonlocal mention_rows
+            start = time.perf_counter()
+            table = self.resolver.resolve_table(posts)
+            timings["resolve"] += time.perf_counter() - start
+            mention_rows += table.num_rows
+            return table
 
         def score(posts: pa.Table) -> pa.Table:
-            nonlocal score_seconds
             start = time.perf_counter()
-            scores = batch_scorer.score_texts(posts["text"])
+            scores = self.batch_scorer.score_texts(posts["text"])
             n = posts.num_rows
             table = pa.table(
                 {
@@ -150,25 +168,104 @@ def enrich(
                     **{name: scores[name] for name in ("compound", "pos", "neu", "neg")},
                 }
             ).cast(SENTIMENT_SCHEMA)
-            score_seconds += time.perf_counter() - start
+            timings["score"] += time.perf_counter() - start
             return table
 
-        for done, rel in enumerate(files, start=1):
-            posts = store.read_columns(lake, rel, POST_COLUMNS)
-            report.posts_seen += posts.num_rows
-            resolved, _ = store.update_partition(
-                lake,
-                store.result_file(store.MENTIONS, RESOLVER_VERSION, rel),
-                posts,
-                resolve,
-                fingerprint,
-            )
-            scored, _ = store.update_partition(
-                lake, store.result_file(store.SENTIMENT, scorer.key, rel), posts, score
-            )
-            report.posts_resolved += resolved
-            report.posts_scored += scored
-            progress("enrich", done, len(files), posixpath.basename(rel))
-        report.texts_scored = batch_scorer.texts_scored
+        posts = store.read_columns(self.lake, rel, POST_COLUMNS)
+        resolved, _ = store.update_partition(
+            self.lake,
+            store.result_file(store.MENTIONS, RESOLVER_VERSION, rel),
+            posts,
+            resolve,
+            self.job.fingerprint,
+        )
+        scored, _ = store.update_partition(
+            self.lake, store.result_file(store.SENTIMENT, scorer.key, rel), posts, score
+        )
+        return _FileResult(
+            posts_seen=posts.num_rows,
+            posts_resolved=resolved,
+            posts_scored=scored,
+            mention_rows=mention_rows,
+            texts_scored=self.batch_scorer.texts_scored - texts_before,
+            resolve_seconds=timings["resolve"],
+            score_seconds=timings["score"],
+        )
+
+
+# The worker process's enricher, made once per process by _start_worker.
+_worker_enricher: _FileEnricher | None = None
+
+
+def _start_worker(job: _Job) -> None:
+    global _worker_enricher
+    _worker_enricher = _FileEnricher(job)
+
+
+def _enrich_in_worker(rel: str) -> _FileResult:
+    assert _worker_enricher is not None, "worker not initialised"
+    return _worker_enricher(rel)
+
+
+# Below this many files the pool's start-up costs more than it saves.
+PARALLEL_MIN_FILES = 8
+
+
+def enrich(
+    settings: Settings,
+    window: Interval | None = None,
+    progress: Progress = _quiet,
+    *,
+    scorer: VaderScorer | None = None,
+    workers: int | None = None,
+) -> EnrichReport:
+    """Resolve mentions and score sentiment for the raw posts of ``window`` (all if None).
+
+    Partition files are independent, so with several files they are enriched in parallel,
+    one whole file per worker process at a time.
+    """
+    lake = Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+    scorer = scorer or default_scorer()
+    report = EnrichReport()
+    files = store.raw_posts_files(lake)
+    if window is not None:
+        files = [f for f in files if window.start <= _partition_day(f) < window.end]
+    report.files = len(files)
+    if not files:
+        return report
+    coins = lake_coins(lake)
+    job = _Job(settings.lake_url, settings.s3_endpoint_url, coins, coins_fingerprint(coins), scorer)
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    resolve_seconds = score_seconds = 0.0
+
+    def add(result: _FileResult, done: int, rel: str) -> None:
+        nonlocal resolve_seconds, score_seconds
+        report.posts_seen += result.posts_seen
+        report.posts_resolved += result.posts_resolved
+        report.posts_scored += result.posts_scored
+        report.mention_rows += result.mention_rows
+        report.texts_scored += result.texts_scored
+        resolve_seconds += result.resolve_seconds
+        score_seconds += result.score_seconds
+        progress("enrich", done, len(files), posixpath.basename(rel))
+
+    if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
+        # One file's texts may still be scored on several cores (a large import).
+        enricher = _FileEnricher(job, scoring_workers=workers)
+        try:
+            for done, rel in enumerate(files, start=1):
+                add(enricher(rel), done, rel)
+        finally:
+            enricher.close()
+    else:
+        # fork where there is one: a spawned worker would re-import the caller's main
+        # module (the CLI, Airflow) first.
+        method = "fork" if "fork" in get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(
+            workers, mp_context=get_context(method), initializer=_start_worker, initargs=(job,)
+        ) as pool:
+            results = pool.map(_enrich_in_worker, files, chunksize=2)
+            for done, (rel, result) in enumerate(zip(files, results, strict=True), start=1):
+                add(result, done, rel)
     report.seconds = {"mentions": round(resolve_seconds, 2), "sentiment": round(score_seconds, 2)}
     return report
