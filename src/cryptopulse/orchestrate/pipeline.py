@@ -119,6 +119,7 @@ def extract(
             progress(f"extract {name}", min(done, total), total, f"{batch.dataset} {batch.day}")
 
         landings.extend(land(lake, source, interval, on_batch=on_batch, datasets=wanted))
+        progress(f"extract {name}", total, total, "landed")  # snapshots are one batch, not per day
     return landings
 
 
