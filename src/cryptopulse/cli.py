@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -167,7 +166,7 @@ def _run_steps(
             if failed is not None:
                 console.print(render_run(failed))
             raise
-        console.print(render_run(asdict(report)))
+        console.print(render_run(report.to_record()))
 
 
 # ---- commands ----------------------------------------------------------------------------

@@ -10,7 +10,6 @@ unknown coin id, a refused key) end with one clear line and exit code 1.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,8 +23,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from cryptopulse.lake import layout
-from cryptopulse.lake.land import Landing
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.serve.coingecko_summary import render_backfill
 from cryptopulse.serve.summary import render_run
@@ -34,7 +31,6 @@ from cryptopulse.sources.base import Interval
 from cryptopulse.sources.coingecko import build_coingecko_source
 from cryptopulse.sources.coingecko.backfill import (
     BackfillListener,
-    BackfillReport,
     CoinOutcome,
     backfill,
 )
@@ -101,12 +97,6 @@ def default_interval(start: datetime | None, end: datetime | None) -> Interval:
     return resolve_interval(start, end)
 
 
-def _landing_dict(item: Landing) -> dict[str, Any]:
-    data = asdict(item)
-    data["reasons"] = dict(item.reasons.most_common())
-    return data
-
-
 def run_backfill(
     settings: Settings,
     source: CoinGeckoSource,
@@ -116,27 +106,17 @@ def run_backfill(
 ) -> dict[str, Any]:
     """Backfill and record the run in the lake (even when it fails); returns the record."""
     command = f"extract coingecko --coins {source.selection}" + (" --refresh" if refresh else "")
-    report = pipeline.new_report(settings, command, interval)
-    result: BackfillReport | None = None
     lake = pipeline.open_lake(settings)
-    try:
+    with pipeline.recorded_run(settings, command, interval) as report:
+        report.extra["coingecko"] = None
         with pipeline.stage(report, "extract"):
             result = backfill(lake, source, interval, refresh=refresh, listener=listener)
-        report.landings = [_landing_dict(item) for item in result.landings.values()]
-        report.status = "failed" if result.failed else "ok"
+        report.landings = [pipeline.landing_dict(item) for item in result.landings.values()]
+        report.extra["coingecko"] = result.to_dict()
         if result.failed:
+            report.status = "failed"
             report.error = f"{len(result.failed)} coins failed: run the same command to resume"
-    except BaseException as exc:
-        report.status = "failed"
-        report.error = str(exc) or type(exc).__name__
-        raise
-    finally:
-        report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-        data = asdict(report)
-        data["coingecko"] = result.to_dict() if result is not None else None
-        lake.write_json(layout.run_record(report.run_id), data)
-        lake.write_json(layout.LAST_RUN, data)
-    return data
+    return report.to_record()
 
 
 def extract_coingecko(

@@ -154,14 +154,11 @@ def export(window: dict[str, str]) -> list[dict[str, Any]]:
     """Write the marts to the lake, and record the run like a CLI run."""
     settings = task_settings()
     dbt_runner.release_duckdb()
-    report = pipeline.new_report(settings, f"airflow {DAG_ID}", _interval(window))
-    with pipeline.stage(report, "export"):
-        exported = pipeline.export(settings)
-    report.exports = [asdict(item) for item in exported]
-    report.table_rows = table_rows(settings)
-    report.status = "ok"
-    report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-    pipeline.save_report(settings, report)
+    with pipeline.recorded_run(settings, f"airflow {DAG_ID}", _interval(window)) as report:
+        with pipeline.stage(report, "export"):
+            exported = pipeline.export(settings)
+        report.exports = [asdict(item) for item in exported]
+        report.table_rows = table_rows(settings)
     return report.exports
 
 

@@ -52,6 +52,14 @@ class RunReport:
     tests: dict[str, int] = field(default_factory=dict)
     enrich: dict[str, int] = field(default_factory=dict)
     exports: list[dict[str, Any]] = field(default_factory=list)
+    # Source-specific figures, saved as top-level keys of the run record (e.g. "coingecko").
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_record(self) -> dict[str, Any]:
+        """The run as saved in the lake: JSON-ready, source figures as top-level keys."""
+        data = asdict(self)
+        data.update(data.pop("extra"))
+        return data
 
     @property
     def rows_landed(self) -> int:
@@ -85,6 +93,26 @@ def stage(report: RunReport, name: str) -> Iterator[None]:
         yield
     finally:
         report.stage_seconds[name] = round(time.perf_counter() - start, 2)
+
+
+@contextmanager
+def recorded_run(
+    settings: Settings, command: str, interval: Interval | None
+) -> Iterator[RunReport]:
+    """A run whose record is saved in the lake however it ends: ok unless the block set
+    another status, failed (with the error) when it raises."""
+    report = new_report(settings, command, interval)
+    try:
+        yield report
+        if report.status == "running":
+            report.status = "ok"
+    except BaseException as exc:
+        report.status = "failed"
+        report.error = str(exc) or type(exc).__name__
+        raise
+    finally:
+        report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+        save_report(settings, report)
 
 
 # ---- steps -------------------------------------------------------------------------------
@@ -176,14 +204,13 @@ def run(
     full_refresh: bool = False,
 ) -> RunReport:
     """Run ``steps`` in order for ``interval``; the report is saved even when a step fails."""
-    report = new_report(settings, command, interval)
-    try:
+    with recorded_run(settings, command, interval) as report:
         if "extract" in steps:
             if interval is None:
                 raise ValueError("extracting needs an interval (--start/--end)")
             with stage(report, "extract"):
                 landings = extract(settings, interval, progress=progress)
-            report.landings = [_landing_dict(item) for item in landings]
+            report.landings = [landing_dict(item) for item in landings]
         if "enrich" in steps:
             with stage(report, "enrich"):
                 enriched = enrich(settings, interval, progress=progress)
@@ -199,18 +226,11 @@ def run(
             with stage(report, "export"):
                 exported = export(settings, progress=progress)
             report.exports = [asdict(item) for item in exported]
-        report.status = "ok"
-    except BaseException as exc:
-        report.status = "failed"
-        report.error = str(exc) or type(exc).__name__
-        raise
-    finally:
-        report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
-        save_report(settings, report)
     return report
 
 
-def _landing_dict(item: Landing) -> dict[str, Any]:
+def landing_dict(item: Landing) -> dict[str, Any]:
+    """A landing as the run record keeps it (reasons commonest first)."""
     data = asdict(item)
     data["reasons"] = dict(item.reasons.most_common())
     return data
@@ -218,7 +238,7 @@ def _landing_dict(item: Landing) -> dict[str, Any]:
 
 def save_report(settings: Settings, report: RunReport) -> None:
     lake = open_lake(settings)
-    data = asdict(report)
+    data = report.to_record()
     lake.write_json(layout.run_record(report.run_id), data)
     lake.write_json(layout.LAST_RUN, data)
 
