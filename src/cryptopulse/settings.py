@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 Scale = Literal["small", "seed"]
+KNOWN_SOURCES = ("demo", "coingecko", "x", "reddit", "bluesky")
 
 
 class SettingsError(ValueError):
@@ -110,12 +111,102 @@ class Settings(BaseSettings):
         default="top:20", description="Coins to fetch: top:N by market cap or comma-separated ids."
     )
 
+    # Social posts from APIs (`CRYPTOPULSE_SOURCES=demo,x,reddit,bluesky`); see docs/.
+    social_coins: str = Field(
+        default="bitcoin,ethereum,solana",
+        description="Coins X and Bluesky search posts for (CoinGecko ids, comma-separated).",
+    )
+    social_timeout_seconds: float = Field(
+        default=15.0, gt=0, le=300, description="Timeout of one request to a post API."
+    )
+    social_max_retries: int = Field(
+        default=5, ge=0, le=20, description="Retries of a failed request to a post API."
+    )
+    social_backoff_seconds: float = Field(
+        default=2.0, ge=0, le=60, description="First retry delay; it doubles, with jitter."
+    )
+    x_bearer_token: SecretStr | None = Field(
+        default=None, description="X API v2 app bearer token: from the environment only."
+    )
+    x_base_url: str = Field(default="https://api.x.com/2", description="X API v2 root.")
+    x_search: Literal["recent", "all"] = Field(
+        default="recent",
+        description="X search endpoint: recent (last 7 days) or all (full archive, Pro plan).",
+    )
+    x_queries: str = Field(
+        default="",
+        description="X search queries, ';'-separated; unset = one per coin of social_coins.",
+    )
+    x_max_pages: int = Field(
+        default=10, ge=1, le=1000, description="Most result pages per X query and day."
+    )
+    reddit_client_id: SecretStr | None = Field(
+        default=None, description="Reddit OAuth app client id: from the environment only."
+    )
+    reddit_client_secret: SecretStr | None = Field(
+        default=None, description="Reddit OAuth app secret: from the environment only."
+    )
+    reddit_username: str | None = Field(
+        default=None, description="Reddit account of a 'script' app (optional)."
+    )
+    reddit_password: SecretStr | None = Field(
+        default=None, description="That account's password: from the environment only."
+    )
+    reddit_user_agent: str = Field(
+        default="python:cryptopulse:v0 (by /u/cryptopulse)",
+        description="User-Agent Reddit requires: platform:app:version (by /u/you).",
+    )
+    reddit_subreddits: str = Field(
+        default="CryptoCurrency,Bitcoin,ethereum", description="Subreddits, comma-separated."
+    )
+    reddit_comments: bool = Field(default=True, description="Also collect comments.")
+    reddit_base_url: str = Field(
+        default="https://oauth.reddit.com", description="Reddit OAuth API root."
+    )
+    reddit_auth_url: str = Field(
+        default="https://www.reddit.com", description="Reddit's token endpoint host."
+    )
+    bluesky_handle: str | None = Field(
+        default=None, description="Bluesky handle that signs in, e.g. you.bsky.social."
+    )
+    bluesky_app_password: SecretStr | None = Field(
+        default=None, description="A Bluesky app password: from the environment only."
+    )
+    bluesky_base_url: str = Field(
+        default="https://bsky.social/xrpc", description="Bluesky PDS XRPC root."
+    )
+    bluesky_queries: str = Field(
+        default="",
+        description="Bluesky search queries, ';'-separated; unset = one per coin.",
+    )
+
     @field_validator(
         "coingecko_api_key", "coingecko_base_url", "coingecko_calls_per_minute", mode="before"
     )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(
+        "x_bearer_token",
+        "reddit_client_id",
+        "reddit_client_secret",
+        "reddit_username",
+        "reddit_password",
+        "bluesky_handle",
+        "bluesky_app_password",
+        mode="before",
+    )
+    @classmethod
+    def _empty_credential_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("x_base_url", "reddit_base_url", "reddit_auth_url", "bluesky_base_url")
+    @classmethod
+    def _check_api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("accepted: an http:// or https:// URL")
+        return value.rstrip("/")
 
     @field_validator("coingecko_base_url")
     @classmethod
@@ -148,7 +239,7 @@ class Settings(BaseSettings):
     def _split_sources(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [s.strip() for s in value.split(",") if s.strip()]
-        known = {"demo", "coingecko"}
+        known = set(KNOWN_SOURCES)
         unknown = [s for s in value if s not in known]
         if unknown:
             raise ValueError(f"unknown source {unknown[0]!r}; accepted: {', '.join(sorted(known))}")
@@ -179,7 +270,14 @@ class Settings(BaseSettings):
 
 
 # Secrets read from the environment (or a local .env) only: a config file holding one is refused.
-ENV_ONLY_SETTINGS = ("coingecko_api_key",)
+ENV_ONLY_SETTINGS = (
+    "coingecko_api_key",
+    "x_bearer_token",
+    "reddit_client_id",
+    "reddit_client_secret",
+    "reddit_password",
+    "bluesky_app_password",
+)
 
 
 class _EnvOnly(PydanticBaseSettingsSource):

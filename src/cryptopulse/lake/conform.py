@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cryptopulse.lake.schemas import Dataset
+from cryptopulse.sources.base import Reject
 
 REASON = "reason"
 # Clocks drift and sources round up; only timestamps beyond this margin count as future.
@@ -47,7 +48,7 @@ def conform(records: pa.Table, dataset: Dataset, now: datetime | None = None) ->
     for field in dataset.schema:
         if field.name in records.column_names:
             raw = records.column(field.name).combine_chunks()
-            typed, errors = _cast(raw, field.type, field.name)
+            typed, errors = cast_column(raw, field.type, field.name)
             if errors is not None:
                 problems.append(errors)
         else:
@@ -67,8 +68,24 @@ def conform(records: pa.Table, dataset: Dataset, now: datetime | None = None) ->
     return Conformed(valid=valid, rejected=rejected, reasons=counts)
 
 
+def with_rejects(result: Conformed, rejects: Sequence[Reject]) -> Conformed:
+    """``result`` plus records the source could not read at all, quarantined beside the
+    rows conforming refused (their original text in ``raw``)."""
+    if not rejects:
+        return result
+    unread = pa.table(
+        {
+            REASON: pa.array([r.reason for r in rejects], pa.string()),
+            "raw": pa.array([r.raw for r in rejects], pa.string()),
+        }
+    )
+    rejected = pa.concat_tables([result.rejected, unread], promote_options="permissive")
+    reasons = result.reasons + Counter(_reason_kind(r.reason) for r in rejects)
+    return Conformed(valid=result.valid, rejected=rejected, reasons=reasons)
+
+
 # ---- casting -----------------------------------------------------------------------------
-def _cast(raw: pa.Array, target: pa.DataType, name: str) -> tuple[pa.Array, pa.Array | None]:
+def cast_column(raw: pa.Array, target: pa.DataType, name: str) -> tuple[pa.Array, pa.Array | None]:
     """Cast a column to ``target``; failing values become null with an error message."""
     if pa.types.is_null(raw.type):
         return pa.nulls(len(raw), target), None

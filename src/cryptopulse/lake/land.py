@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from cryptopulse.lake import layout
-from cryptopulse.lake.conform import conform
+from cryptopulse.lake.conform import conform, with_rejects
 from cryptopulse.lake.schemas import COIN_HOURLY, DATASETS
 from cryptopulse.lake.storage import Lake
 from cryptopulse.sources.base import Batch, Interval, Source
@@ -41,7 +41,7 @@ def land_batch(lake: Lake, source: str, batch: Batch, now: datetime) -> Landing:
     if dataset is None:
         raise ValueError(f"source {source!r} produced unknown dataset {batch.dataset!r}")
     day: date = batch.day or now.date()
-    result = conform(batch.records, dataset, now=now)
+    result = with_rejects(conform(batch.records, dataset, now=now), batch.rejects)
     part = batch.part
     lake.write_parquet(layout.raw_file(source, dataset.name, day, part=part), result.valid)
     if dataset.name in CSV_DATASETS:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cryptopulse.settings import Settings
+from cryptopulse.settings import KNOWN_SOURCES, Settings
 from cryptopulse.sources.base import Source
 
-KNOWN_SOURCES = ("demo", "coingecko")
+__all__ = ["KNOWN_SOURCES", "build_source"]
 
 
 def build_source(name: str, settings: Settings) -> Source:
@@ -23,4 +23,16 @@ def build_source(name: str, settings: Settings) -> Source:
         from cryptopulse.sources.coingecko import build_coingecko_source
 
         return build_coingecko_source(settings)
+    if name == "x":
+        from cryptopulse.sources.x import build_x_source
+
+        return build_x_source(settings)
+    if name == "reddit":
+        from cryptopulse.sources.reddit import build_reddit_source
+
+        return build_reddit_source(settings)
+    if name == "bluesky":
+        from cryptopulse.sources.bluesky import build_bluesky_source
+
+        return build_bluesky_source(settings)
     raise ValueError(f"unknown source {name!r}; accepted: {', '.join(KNOWN_SOURCES)}")

@@ -52,6 +52,17 @@ class Batch:
     day: date | None
     records: pa.Table
     part: str | None = None
+    # Records the source could not even read into columns (a malformed JSON line, a CSV row
+    # with the wrong number of fields): quarantined with the batch, never dropped.
+    rejects: tuple[Reject, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reject:
+    """An unreadable source record: its original text and why it could not be read."""
+
+    raw: str
+    reason: str
 
 
 class Source(Protocol):

@@ -9,15 +9,11 @@ in an error message (anything the server echoes back is redacted) and never in a
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -41,6 +37,7 @@ from cryptopulse.sources.coingecko.errors import (
     UnavailableError,
 )
 from cryptopulse.sources.coingecko.ratelimit import RateLimiter
+from cryptopulse.sources.http import CallStats, retry_after
 
 log = logging.getLogger(__name__)
 
@@ -62,26 +59,6 @@ PLAN_LIMIT_CODES = frozenset({10005, 10006, 10012})
 _PLAN_LIMIT_WORDS = ("allowed time range", "paid plan", "plan restricted")
 MAX_RETRY_AFTER_SECONDS = 120.0
 _REDACTED = "***"
-
-
-@dataclass
-class CallStats:
-    """What the client did, for the run summary (every attempt counts as a call)."""
-
-    calls: int = 0
-    retries: int = 0
-    rate_limited: int = 0  # HTTP 429 answers received
-    retry_reasons: Counter[str] = field(default_factory=Counter)
-    throttled_seconds: float = 0.0  # time spent waiting for the rate limiter
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "calls": self.calls,
-            "retries": self.retries,
-            "rate_limited": self.rate_limited,
-            "retry_reasons": dict(self.retry_reasons.most_common()),
-            "throttled_seconds": round(self.throttled_seconds, 2),
-        }
 
 
 class _Retry(Exception):
@@ -251,9 +228,9 @@ class CoinGeckoClient:
             return data
         if status == 429:
             self.stats.rate_limited += 1
-            raise _Retry("HTTP 429", retry_after=_retry_after(response))
+            raise _Retry("HTTP 429", retry_after=retry_after(response))
         if status >= 500 or status == 408:
-            raise _Retry(f"HTTP {status}", retry_after=_retry_after(response))
+            raise _Retry(f"HTTP {status}", retry_after=retry_after(response))
         code, message = self._error_details(response)
         what = f"CoinGecko {path} answered HTTP {status}" + (f", error {code}" if code else "")
         if code in PLAN_LIMIT_CODES or any(w in message.lower() for w in _PLAN_LIMIT_WORDS):
@@ -320,21 +297,3 @@ class CoinGeckoClient:
             wait,
             state.attempt_number,
         )
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds the server asks us to wait (``Retry-After``: seconds or an HTTP date)."""
-    value = response.headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
