@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -117,3 +118,34 @@ class Cursors:
                 "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             },
         )
+
+
+@dataclass(frozen=True)
+class CoinTerms:
+    """What a post search asks for one coin: its CoinGecko id, ticker and name."""
+
+    coin_id: str
+    symbol: str  # upper case, as in a cashtag
+    name: str
+
+
+def coin_terms(coin_ids: str) -> list[CoinTerms]:
+    """The search terms of each coin of a comma-separated id list (``social_coins``).
+
+    The ids must be among the coins cryptopulse knows (the demo universe's 30 large coins);
+    for anything else, set the source's explicit queries instead.
+    """
+    from cryptopulse.sources.demo.coins import DEMO_COINS
+
+    known = {c.coin_id: c for c in DEMO_COINS}
+    wanted = [c.strip().lower() for c in coin_ids.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in known]
+    if unknown:
+        raise ValueError(
+            f"CRYPTOPULSE_SOCIAL_COINS: unknown coin id {unknown[0]!r}; accepted: "
+            f"{', '.join(sorted(known))} (or set explicit queries for the source)"
+        )
+    return [
+        CoinTerms(known[c].coin_id, known[c].symbol.upper(), known[c].name)
+        for c in dict.fromkeys(wanted)
+    ]
