@@ -77,11 +77,14 @@ class UserError(Exception):
 def friendly_errors() -> Iterator[None]:
     """Turn known errors into a clear message and exit code 1."""
     from cryptopulse.serve.export import ExportError
+    from cryptopulse.sources.http import ApiError
     from cryptopulse.warehouse.errors import DataQualityError, TransformError
 
     try:
         yield
     except (UserError, SettingsError, ValueError, ExportError) as exc:
+        _fail(str(exc))
+    except ApiError as exc:  # a post API refused or stayed down: the message says which
         _fail(str(exc))
     except DataQualityError as exc:
         _fail(f"Stopped: {exc}")
