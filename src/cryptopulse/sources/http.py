@@ -43,6 +43,10 @@ _REDACTED = "***"
 class ApiError(Exception):
     """Something an API answered (or failed to answer) that the source cannot use."""
 
+    def __init__(self, message: str = "", status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status  # the HTTP status of the refusal, when the server answered
+
 
 class AuthError(ApiError):
     """Credentials missing, wrong or expired, and a refresh did not help (HTTP 401/403)."""
@@ -287,10 +291,10 @@ class JsonApi:
         message = self.describe(response)
         what = f"{self.service} {call.path} answered HTTP {status}"
         if status in (401, 403) or self._expired(response):
-            raise AuthError(f"{what}: {message}{self._hint()}")
+            raise AuthError(f"{what}: {message}{self._hint()}", status=status)
         if status == 404:
-            raise NotFoundError(f"{what}: {message}")
-        raise ApiError(f"{what}: {message}")
+            raise NotFoundError(f"{what}: {message}", status=status)
+        raise ApiError(f"{what}: {message}", status=status)
 
     def describe(self, response: httpx.Response) -> str:
         """The message of a refusal, with any echo of a secret removed."""

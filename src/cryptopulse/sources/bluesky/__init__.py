@@ -1,0 +1,71 @@
+"""Bluesky: posts matching crypto queries, from ``app.bsky.feed.searchPosts``.
+
+Searching needs a signed-in account (Bluesky refuses anonymous searches): set
+``CRYPTOPULSE_BLUESKY_HANDLE`` and ``CRYPTOPULSE_BLUESKY_APP_PASSWORD``. See
+docs/sources/bluesky.md for the settings, limits and how days are fetched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import httpx
+
+from cryptopulse.lake import Lake
+from cryptopulse.settings import Settings
+from cryptopulse.sources.bluesky.client import BlueskyClient, connect
+from cryptopulse.sources.bluesky.queries import Query, resolve_queries
+from cryptopulse.sources.bluesky.session import BlueskySession
+from cryptopulse.sources.bluesky.source import BlueskySource
+
+__all__ = [
+    "BlueskyClient",
+    "BlueskySession",
+    "BlueskySource",
+    "Query",
+    "build_bluesky_source",
+    "resolve_queries",
+]
+
+MISSING_CREDENTIALS = (
+    "Bluesky needs an account to search posts (its search refuses anonymous calls): set "
+    "CRYPTOPULSE_BLUESKY_HANDLE (e.g. you.bsky.social) and CRYPTOPULSE_BLUESKY_APP_PASSWORD "
+    "(an app password from Settings → Privacy and security → App passwords) in the environment"
+)
+
+
+def build_bluesky_source(
+    settings: Settings,
+    *,
+    http: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> BlueskySource:
+    """The Bluesky source configured by ``settings`` (a ValueError naming what is missing)."""
+    handle = (settings.bluesky_handle or "").strip()
+    password = settings.bluesky_app_password
+    if not handle or password is None or not password.get_secret_value().strip():
+        missing = [
+            name
+            for name, value in (
+                ("CRYPTOPULSE_BLUESKY_HANDLE", handle),
+                ("CRYPTOPULSE_BLUESKY_APP_PASSWORD", password),
+            )
+            if not value
+        ]
+        raise ValueError(f"{MISSING_CREDENTIALS} (not set: {', '.join(missing)})")
+    queries = resolve_queries(settings.bluesky_queries, settings.social_coins)
+    client = connect(
+        handle,
+        password.get_secret_value().strip(),
+        settings.bluesky_base_url,
+        timeout_seconds=settings.social_timeout_seconds,
+        max_retries=settings.social_max_retries,
+        backoff_seconds=settings.social_backoff_seconds,
+        http=http,
+        sleep=sleep,
+    )
+    lake = Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+    return BlueskySource(client, queries, lake, max_pages=settings.bluesky_max_pages, clock=clock)
