@@ -179,6 +179,9 @@ class Settings(BaseSettings):
         default="",
         description="Bluesky search queries, ';'-separated; unset = one per coin.",
     )
+    bluesky_max_pages: int = Field(
+        default=50, ge=1, le=1000, description="Most result pages (100 posts) per query and day."
+    )
 
     @field_validator(
         "coingecko_api_key", "coingecko_base_url", "coingecko_calls_per_minute", mode="before"

@@ -122,11 +122,14 @@ def extract(
     sources: list[str] | None = None,
     progress: Progress = _quiet,
     datasets: tuple[str, ...] | None = None,
+    summaries: dict[str, Any] | None = None,
 ) -> list[Landing]:
     """Fetch ``interval`` from each source and land it in the lake's raw layer.
 
     ``datasets`` restricts the landing to those datasets (Airflow lands market data and
-    posts in separate tasks, so one failing does not hold the other back).
+    posts in separate tasks, so one failing does not hold the other back). A source that
+    reports what it did (``summary()``: API calls, retries, days skipped) has it put in
+    ``summaries`` under its name.
     """
     lake = open_lake(settings)
     landings: list[Landing] = []
@@ -146,7 +149,15 @@ def extract(
             done += 1
             progress(f"extract {name}", min(done, total), total, f"{batch.dataset} {batch.day}")
 
-        landings.extend(land(lake, source, interval, on_batch=on_batch, datasets=wanted))
+        try:
+            landings.extend(land(lake, source, interval, on_batch=on_batch, datasets=wanted))
+        finally:
+            summary = getattr(source, "summary", None)
+            if callable(summary) and summaries is not None:
+                summaries[name] = summary()
+            close = getattr(source, "close", None)
+            if callable(close):
+                close()
         progress(f"extract {name}", total, total, "landed")  # snapshots are one batch, not per day
     return landings
 
@@ -180,8 +191,11 @@ def transform(
     )
 
 
-def export(settings: Settings, progress: Progress = _quiet) -> list[ExportedTable]:
-    """Write the warehouse's user tables to the lake's ``marts/``."""
+def export(
+    settings: Settings, progress: Progress = _quiet, window: Interval | None = None
+) -> list[ExportedTable]:
+    """Write the warehouse's user tables to the lake's ``marts/`` (with a ``window``, the
+    months of the large tables it changed)."""
     lake = open_lake(settings)
     total = len(dbt_runner.USER_TABLES)
     done = 0
@@ -191,7 +205,7 @@ def export(settings: Settings, progress: Progress = _quiet) -> list[ExportedTabl
         done += 1
         progress("export", done, total, table)
 
-    return export_marts(settings, lake, on_table=on_table)
+    return export_marts(settings, lake, on_table=on_table, window=window)
 
 
 # ---- a whole run -------------------------------------------------------------------------
@@ -208,8 +222,13 @@ def run(
         if "extract" in steps:
             if interval is None:
                 raise ValueError("extracting needs an interval (--start/--end)")
-            with stage(report, "extract"):
-                landings = extract(settings, interval, progress=progress)
+            summaries: dict[str, Any] = {}
+            try:
+                with stage(report, "extract"):
+                    landings = extract(settings, interval, progress=progress, summaries=summaries)
+            finally:
+                if summaries:
+                    report.extra["sources"] = summaries
             report.landings = [landing_dict(item) for item in landings]
         if "enrich" in steps:
             with stage(report, "enrich"):
@@ -224,7 +243,9 @@ def run(
             report.table_rows = table_rows(settings)
         if "export" in steps:
             with stage(report, "export"):
-                exported = export(settings, progress=progress)
+                # After a windowed merge only its months changed; a full refresh rewrites all.
+                merged = None if full_refresh or "transform" not in steps else interval
+                exported = export(settings, progress=progress, window=merged)
             report.exports = [asdict(item) for item in exported]
     return report
 

@@ -45,6 +45,23 @@ def render_run(run: dict[str, Any]) -> RenderableType:
             )
         parts.append(table)
 
+    apis = {name: s.get("api") for name, s in (run.get("sources") or {}).items() if s.get("api")}
+    if apis:
+        table = Table(title="API calls", title_justify="left")
+        for name in ("source", "calls", "retries", "429s", "waited s", "why retried"):
+            table.add_column(name, justify="left" if name in ("source", "why retried") else "right")
+        for name, api in apis.items():
+            reasons = api.get("retry_reasons") or {}
+            table.add_row(
+                name,
+                f"{api.get('calls', 0):,}",
+                f"{api.get('retries', 0):,}",
+                f"{api.get('rate_limited', 0):,}",
+                f"{api.get('throttled_seconds', 0):.1f}",
+                ", ".join(f"{v} × {k}" for k, v in list(reasons.items())[:3]) or "-",
+            )
+        parts.append(table)
+
     enriched = run.get("enrich") or {}
     if enriched:
         parts.append(

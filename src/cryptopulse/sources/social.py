@@ -36,6 +36,10 @@ def posts_table(records: Sequence[Mapping[str, Any]]) -> pa.Table:
         values = [r.get(name) for r in records]
         if name in _TEXT_COLUMNS | {"collected_for", "raw"}:
             values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+        elif name == "created_at":
+            # Datetimes or ISO text only: Arrow would read a bare number beside datetimes as
+            # microseconds, silently; as text it is quarantined as unparseable instead.
+            values = [v if v is None or isinstance(v, str | datetime) else str(v) for v in values]
         try:
             columns[name] = pa.array(values)
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):  # mixed types: as text
