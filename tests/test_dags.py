@@ -21,6 +21,7 @@ import pytest
 
 from conftest import VENV_BIN, run_cli
 from cryptopulse.lake import Lake, layout
+from cryptopulse.serve.export import read_mart
 from cryptopulse.settings import Settings
 
 HARNESS = str(Path(__file__).with_name("airflow_harness.py"))
@@ -234,7 +235,7 @@ def test_marts_are_exported_and_the_run_recorded(
         "fct_posts",
         "agg_coin_stats_monthly",
     ):
-        assert lake.read_parquet(layout.mart_file(table)).num_rows == runs[3]["tables"][table][0]
+        assert read_mart(lake, table).num_rows == runs[3]["tables"][table][0]
     record = lake.read_json(layout.LAST_RUN)
     assert record["command"] == "airflow cryptopulse_daily"
     assert record["interval"] == "2024-06-03..2024-06-04"

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import run_cli
 from cryptopulse.lake import Lake, layout
+from cryptopulse.serve.export import read_mart
 from cryptopulse.settings import Settings
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
 
@@ -55,7 +56,7 @@ def test_every_table_is_built_with_rows_and_exported(demo_run: tuple[Settings, s
         for table in USER_TABLES:
             rows = _count(con, f"select count(*) from {table}")
             assert rows > 0, table
-            exported = lake.read_parquet(layout.mart_file(table))
+            exported = read_mart(lake, table)
             assert exported.num_rows == rows, table
     csv = Path(settings.lake_url) / layout.mart_file("agg_coin_stats_monthly", "csv")
     assert (
@@ -217,7 +218,7 @@ def test_s3_lake_end_to_end(
         for table in USER_TABLES:
             rows = _count(con, f"select count(*) from {table}")
             assert rows > 0
-            assert lake.read_parquet(layout.mart_file(table)).num_rows == rows
+            assert read_mart(lake, table).num_rows == rows
     run = lake.read_json(layout.LAST_RUN)
     assert run["lake"] == f"s3://{s3_bucket}/lake"
     assert json.dumps(run).count("testing-secret") == 0  # no credential in the run record

@@ -9,6 +9,7 @@ import pytest
 
 from cryptopulse.lake import Lake, layout
 from cryptopulse.orchestrate import pipeline
+from cryptopulse.serve.export import read_mart
 from cryptopulse.settings import Settings
 from cryptopulse.sources.demo import SCALES
 
@@ -98,4 +99,4 @@ def test_social_mart_counts_mentions_and_shares(planted: Settings) -> None:
         assert z[0] >= 14 * 24 - 25 and 14 * 24 - 12 < z[1] < 14 * 24
     lake = Lake(planted.lake_url)
     assert lake.exists(layout.mart_file("mart_sentiment_price_leadlag"))
-    assert lake.exists(layout.mart_file("mart_coin_social_hourly"))
+    assert read_mart(lake, "mart_coin_social_hourly").num_rows > 0

@@ -3,6 +3,7 @@
 raw/<source>/<dataset>/date=YYYY-MM-DD/<source>_<dataset>_YYYY-MM-DD.parquet
 quarantine/<source>/<dataset>/date=YYYY-MM-DD/<source>_<dataset>_YYYY-MM-DD.parquet
 marts/<table>.parquet (and .csv where the original project had CSV)
+marts/<table>/month=YYYY-MM/<table>_YYYY-MM.parquet (the large, growing tables)
 state/runs/<run_id>.json, state/last_run.json
 """
 
@@ -50,6 +51,16 @@ def dataset_glob(zone: str, dataset: str, source: str = "*") -> str:
 
 def mart_file(table: str, ext: str = "parquet") -> str:
     return f"{MARTS}/{table}.{ext}"
+
+
+def mart_month_file(table: str, month: date) -> str:
+    """One calendar month of a partitioned mart."""
+    stamp = f"{month.year:04d}-{month.month:02d}"
+    return f"{MARTS}/{table}/month={stamp}/{table}_{stamp}.parquet"
+
+
+def mart_month_glob(table: str) -> str:
+    return f"{MARTS}/{table}/month=*/*.parquet"
 
 
 def run_record(run_id: str) -> str:

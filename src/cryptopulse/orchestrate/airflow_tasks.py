@@ -156,7 +156,7 @@ def export(window: dict[str, str]) -> list[dict[str, Any]]:
     dbt_runner.release_duckdb()
     with pipeline.recorded_run(settings, f"airflow {DAG_ID}", _interval(window)) as report:
         with pipeline.stage(report, "export"):
-            exported = pipeline.export(settings)
+            exported = pipeline.export(settings, window=_interval(window))
         report.exports = [asdict(item) for item in exported]
         report.table_rows = table_rows(settings)
     return report.exports
@@ -198,14 +198,17 @@ def cosmos_configs() -> dict[str, Any]:
 
 
 def dbt_operator_args() -> dict[str, Any]:
-    """Arguments of every dbt task: vars from prepare_transform's XCom, env, the pool."""
+    """Arguments of every dbt task: vars and the window from prepare_transform's XCom (the
+    window as environment variables, as the models read it), env, the pool."""
     xcom = "ti.xcom_pull(task_ids='prepare_transform')"
+
+    def pulled(name: str) -> str:
+        return "{{ " + xcom + "['" + name + "'] }}"
+
+    window = {"CRYPTOPULSE_WINDOW_START": "window_start", "CRYPTOPULSE_WINDOW_END": "window_end"}
     return {
-        "vars": {
-            name: "{{ " + xcom + "['" + name + "'] }}"
-            for name in ("lake_url", "lake_datasets", "window_start", "window_end")
-        },
-        "env": dbt_env(),
+        "vars": {name: pulled(name) for name in ("lake_url", "lake_datasets")},
+        "env": dbt_env() | {key: pulled(name) for key, name in window.items()},
         "append_env": True,
         "install_deps": False,
         "emit_datasets": False,

@@ -1,21 +1,40 @@
 """Write the warehouse's dims, facts and aggregates back to the lake as ``marts/``.
 
 Like the original project's last step (tables back to S3), with Parquet for every table
-and CSV as well for the monthly aggregate, which the original shipped as CSV.
+and CSV as well for the monthly aggregate, which the original shipped as CSV. The large,
+growing tables (``PARTITIONED``) are written one file per calendar month, and a run with a
+window rewrites only the months it can have changed, so a daily export costs a month of
+rows, not the whole history; readers take the folder (``read_mart``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
+
+import duckdb
+import pyarrow as pa
 
 from cryptopulse.lake import Lake, layout
 from cryptopulse.settings import Settings
+from cryptopulse.sources.base import Interval
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
 from cryptopulse.warehouse.read import connect_read_only
 
 CSV_TOO = ("agg_coin_stats_monthly",)
 BATCH_ROWS = 200_000
+# Tables written per month, and the column whose month a row belongs to.
+PARTITIONED: dict[str, str] = {
+    "fct_posts": "created_at",
+    "fct_post_coin": "lake_date",
+    "fct_coin_stats_hourly": "hour_ts",
+    "mart_coin_social_hourly": "hour_ts",
+}
+# How far past a window's end its changes reach: mart_coin_social_hourly recomputes the
+# z-scores of the 168 hours after the window's last hour.
+REACH_AFTER_WINDOW = timedelta(days=8)
+UNDATED = date(1, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -34,8 +53,14 @@ def export_marts(
     lake: Lake,
     tables: tuple[str, ...] = USER_TABLES,
     on_table: Callable[[str], None] | None = None,
+    window: Interval | None = None,
 ) -> list[ExportedTable]:
-    """Export each table to ``marts/<table>.parquet``; returns what was written."""
+    """Export each table to ``marts/``; returns what was written.
+
+    With a ``window`` a partitioned table rewrites the months the window can have changed
+    (and any month not exported yet); without one, every month, removing months no longer
+    in the table.
+    """
     path = settings.warehouse_path
     if not path.exists():
         raise ExportError(
@@ -53,16 +78,82 @@ def export_marts(
                 "run `cryptopulse transform` first"
             )
         for table in tables:
-            relation = con.sql(f'select * from "{table}"')
-            reader = relation.to_arrow_reader(BATCH_ROWS)
-            rel = layout.mart_file(table)
-            rows = lake.write_parquet_batches(rel, reader.schema, iter(reader))
-            files = [rel]
-            if table in CSV_TOO:
-                csv_rel = layout.mart_file(table, "csv")
-                lake.write_csv(csv_rel, con.sql(f'select * from "{table}"').to_arrow_table())
-                files.append(csv_rel)
-            exported.append(ExportedTable(table=table, rows=rows, files=tuple(files)))
+            if table in PARTITIONED:
+                exported.append(_export_by_month(con, lake, table, window))
+            else:
+                exported.append(_export_whole(con, lake, table))
             if on_table is not None:
                 on_table(table)
     return exported
+
+
+def _export_whole(con: duckdb.DuckDBPyConnection, lake: Lake, table: str) -> ExportedTable:
+    reader = con.sql(f'select * from "{table}"').to_arrow_reader(BATCH_ROWS)
+    rel = layout.mart_file(table)
+    rows = lake.write_parquet_batches(rel, reader.schema, iter(reader))
+    files = [rel]
+    if table in CSV_TOO:
+        csv_rel = layout.mart_file(table, "csv")
+        lake.write_csv(csv_rel, con.sql(f'select * from "{table}"').to_arrow_table())
+        files.append(csv_rel)
+    return ExportedTable(table=table, rows=rows, files=tuple(files))
+
+
+def _export_by_month(
+    con: duckdb.DuckDBPyConnection, lake: Lake, table: str, window: Interval | None
+) -> ExportedTable:
+    column = PARTITIONED[table]
+    # Rows without a month (none today; the column may be null in tables built by an older
+    # version) go to the UNDATED file rather than being left out.
+    month_of = f"coalesce(cast(date_trunc('month', \"{column}\") as date), DATE '{UNDATED}')"
+    by_month = f'select {month_of} as month, count(*) from "{table}" group by month'
+    counts: dict[date, int] = dict(con.execute(by_month).fetchall())
+    on_disk = {_month_of_file(rel): rel for rel in lake.glob(layout.mart_month_glob(table))}
+    if window is None:
+        wanted = set(counts)
+        for month, rel in on_disk.items():  # months no longer in the table
+            if month not in counts:
+                lake.delete(rel)
+    else:
+        reach = _months(window.start, window.end + REACH_AFTER_WINDOW)
+        wanted = {m for m in counts if m in reach or m not in on_disk}
+        for month in reach - set(counts):
+            if month in on_disk:
+                lake.delete(on_disk[month])
+    files = []
+    for month in sorted(wanted):
+        rel = layout.mart_month_file(table, month)
+        following = (month + timedelta(days=32)).replace(day=1)
+        reader = con.sql(
+            f'select * from "{table}" where {month_of} >= $1 and {month_of} < $2',
+            params=[month, following],
+        ).to_arrow_reader(BATCH_ROWS)
+        lake.write_parquet_batches(rel, reader.schema, iter(reader))
+        files.append(rel)
+    lake.delete(layout.mart_file(table))  # the single file older versions wrote
+    return ExportedTable(table=table, rows=sum(counts.values()), files=tuple(files))
+
+
+def _month_of_file(rel: str) -> date:
+    stamp = rel.split("month=")[1].split("/")[0]
+    return date.fromisoformat(f"{stamp}-01")
+
+
+def _months(start: date, end: date) -> set[date]:
+    """The first days of the calendar months [start, end) overlaps."""
+    months = set()
+    month = start.replace(day=1)
+    while month < end:
+        months.add(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def read_mart(lake: Lake, table: str) -> pa.Table:
+    """An exported table, whether written whole or by month."""
+    if table not in PARTITIONED:
+        return lake.read_parquet(layout.mart_file(table))
+    parts = [lake.read_parquet(rel) for rel in lake.glob(layout.mart_month_glob(table))]
+    if not parts:
+        raise FileNotFoundError(f"no exported months of {table} in {lake.uri(layout.MARTS)}")
+    return pa.concat_tables(parts)

@@ -59,23 +59,29 @@ def landed_datasets(lake: Lake) -> list[str]:
     return landed
 
 
-def dbt_vars(lake: Lake, window: Interval | None = None) -> dict[str, Any]:
-    """The project's vars: where the lake is, what has landed, and the window to merge."""
-    values: dict[str, Any] = {
+def dbt_vars(lake: Lake) -> dict[str, Any]:
+    """The project's vars: where the lake is and what has landed (stable from run to run,
+    so dbt's partial parsing holds)."""
+    return {
         "lake_url": lake.uri(),
         "lake_datasets": landed_datasets(lake),
         "enrich_versions": enrich_versions(),
     }
-    if window is not None:
-        values["window_start"] = window.start.isoformat()
-        values["window_end"] = window.end.isoformat()
-    return values
+
+
+def window_environment(window: Interval | None) -> dict[str, str]:
+    """The window to merge, as the models read it (macros/incremental.sql); empty = none."""
+    return {
+        "CRYPTOPULSE_WINDOW_START": window.start.isoformat() if window else "",
+        "CRYPTOPULSE_WINDOW_END": window.end.isoformat() if window else "",
+    }
 
 
 @contextlib.contextmanager
-def dbt_environment(settings: Settings) -> Iterator[None]:
-    """The environment the committed profiles.yml reads; restored afterwards."""
+def dbt_environment(settings: Settings, window: Interval | None = None) -> Iterator[None]:
+    """The environment the committed profiles.yml and the models read; restored afterwards."""
     values = {
+        **window_environment(window),
         "CRYPTOPULSE_DUCKDB_PATH": str(settings.warehouse_path),
         "CRYPTOPULSE_DBT_TARGET": "duckdb_s3" if settings.lake_is_s3 else "duckdb",
         "CRYPTOPULSE_DBT_THREADS": str(settings.dbt_threads),
@@ -102,7 +108,6 @@ def dbt_args(
     settings: Settings,
     lake: Lake,
     extra: list[str],
-    window: Interval | None = None,
 ) -> list[str]:
     work = settings.warehouse_path.parent / "dbt"
     return [
@@ -116,7 +121,7 @@ def dbt_args(
         "--log-path",
         str(work / "logs"),
         "--vars",
-        json.dumps(dbt_vars(lake, window)),
+        json.dumps(dbt_vars(lake)),
         "--quiet",
         "--no-use-colors",
         "--no-version-check",
@@ -144,8 +149,8 @@ def build(
     extra = ["--select", *select] if select else []
     if full_refresh:
         extra.append("--full-refresh")
-    with dbt_environment(settings):
-        parsed = dbtRunner().invoke(dbt_args("parse", settings, lake, [], window))
+    with dbt_environment(settings, window):
+        parsed = dbtRunner().invoke(dbt_args("parse", settings, lake, []))
         if not parsed.success or parsed.result is None:
             raise TransformError(f"dbt could not parse the project: {parsed.exception}")
         manifest = cast("Manifest", parsed.result)
@@ -160,7 +165,7 @@ def build(
 
         runner = dbtRunner(manifest=manifest, callbacks=[on_event])
         try:
-            result = runner.invoke(dbt_args(command, settings, lake, extra, window))
+            result = runner.invoke(dbt_args(command, settings, lake, extra))
         finally:
             release_duckdb()
     if result.exception is not None:

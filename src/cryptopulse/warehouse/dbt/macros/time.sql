@@ -101,3 +101,15 @@
     {%- endfor %}
   end
 {%- endmacro %}
+
+
+{% macro in_time_range(column, start, end) -%}
+  {#- A predicate: the timestamp lies in [start, end) ('YYYY-MM-DD HH:MM:SS' literals, so
+      scans can skip row groups); always true when start is none. -#}
+  {%- if start is none -%}
+    1 = 1
+  {%- else -%}
+    {{ column }} >= cast('{{ start }}' as {{ dbt.type_timestamp() }})
+    and {{ column }} < cast('{{ end }}' as {{ dbt.type_timestamp() }})
+  {%- endif -%}
+{%- endmacro %}

@@ -6,11 +6,12 @@
     materialized='incremental',
     unique_key=['coin_id', 'hour_ts'],
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
 ) }}
 
 with hourly as (
 
-    select coin_id, hour_ts, price, market_cap, total_volume
+    select coin_id, hour_ts, price, market_cap, total_volume, lake_date
     from {{ ref('stg_coin_hourly') }}
     where {{ in_lake_window() }}
 
@@ -30,7 +31,8 @@ select
     hourly.hour_ts,
     hourly.price,
     hourly.market_cap,
-    hourly.total_volume
+    hourly.total_volume,
+    hourly.lake_date
 from hourly
 left join coins
     on hourly.coin_id = coins.coin_id

@@ -5,11 +5,12 @@
     materialized='incremental',
     unique_key='post_key',
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
 ) }}
 
 with mentions as (
 
-    select source, post_id, coin_id, match_kind
+    select source, post_id, coin_id, match_kind, lake_date
     from {{ ref('stg_post_mentions') }}
     where {{ in_lake_window() }}
 
@@ -28,7 +29,8 @@ select
     mentions.source,
     mentions.post_id,
     mentions.coin_id,
-    mentions.match_kind
+    mentions.match_kind,
+    mentions.lake_date
 from mentions
 inner join coins
     on mentions.coin_id = coins.coin_id

@@ -127,7 +127,8 @@ select
     sentiment.neu as sentiment_neu,
     sentiment.neg as sentiment_neg,
     sentiment.model_name as sentiment_model,
-    sentiment.model_version as sentiment_model_version
+    sentiment.model_version as sentiment_model_version,
+    posts.lake_date
 from posts
 left join term_coin
     on lower(posts.collected_for) = term_coin.term

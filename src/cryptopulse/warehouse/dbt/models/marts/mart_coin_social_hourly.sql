@@ -3,11 +3,55 @@
 -- weighted sentiment (volume x mean sentiment) and its z-score against the previous
 -- var('sentiment_zscore_hours') hours, and the hourly log return. One row per coin and hour
 -- from the coin's first to its last observed hour (market or posts), hours without posts
--- included (volume 0), so rolling windows count hours, not rows. Rebuilt in full each run;
--- sums are exact (exact_sum), so a rerun gives the same numbers to the last bit.
+-- included (volume 0), so rolling windows count hours, not rows. Sums are exact
+-- (exact_sum), so a rerun gives the same numbers to the last bit.
+--
+-- Incremental: a run with a window recomputes only the hours it can change, those from the
+-- first hour the window's rows touch to zscore_hours after the last (their z-scores look
+-- back over it), reading zscore_hours + 1 hours before that for the look-back and the
+-- previous price, and replaces them (delete+insert on coin and hour). Each hour then has
+-- exactly the rows of history a full build gives it, so both agree row for row.
+
+{{ config(
+    materialized='incremental',
+    unique_key=['coin_key', 'date_key'],
+    incremental_strategy='delete+insert',
+) }}
 
 {%- set zscore_hours = var('sentiment_zscore_hours', 168) | int %}
 {%- set min_history = 24 %}
+{%- set window = lake_window() %}
+
+{#- In a windowed run: the hours the window's merged rows fall in, and the window's own
+    days (a day re-landed with no rows left still has its hours recomputed), as literal
+    bounds, so the scans below skip whole row groups. -#}
+{%- set bounds = {'read_from': none, 'keep_from': none, 'end': none} %}
+{%- if window is not none and execute %}
+  {%- set touched_sql -%}
+    select min(first_hour), max(last_hour)
+    from (
+        select
+            cast('{{ window[0] }}' as {{ dbt.type_timestamp() }}) as first_hour,
+            {{ dbt.dateadd('hour', -1, "cast('" ~ window[1] ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+                as last_hour
+        union all
+        select {{ utc_hour('min(created_at)') }}, {{ utc_hour('max(created_at)') }}
+        from {{ ref('fct_posts') }}
+        where {{ in_lake_window() }}
+        union all
+        select min(hour_ts), max(hour_ts)
+        from {{ ref('fct_coin_stats_hourly') }}
+        where {{ in_lake_window() }}
+    ) as merged
+  {%- endset -%}
+  {%- set touched = run_query(touched_sql).rows[0] %}
+  {%- set hour = modules.datetime.timedelta(hours=1) %}
+  {%- set bounds = {
+      'read_from': (touched[0] - hour * (zscore_hours + 1)).strftime('%Y-%m-%d %H:%M:%S'),
+      'keep_from': touched[0].strftime('%Y-%m-%d %H:%M:%S'),
+      'end': (touched[1] + hour * (zscore_hours + 1)).strftime('%Y-%m-%d %H:%M:%S'),
+  } %}
+{%- endif %}
 
 with mentions as (
 
@@ -21,6 +65,7 @@ with mentions as (
     from {{ ref('fct_post_coin') }} as post_coin
     inner join {{ ref('fct_posts') }} as posts
         on post_coin.post_key = posts.post_key
+    where {{ in_time_range('posts.created_at', bounds['read_from'], bounds['end']) }}
 
 ),
 
@@ -57,16 +102,23 @@ market as (
 
     select coin_key, date_key, price
     from {{ ref('fct_coin_stats_hourly') }}
+    where {{ in_time_range('hour_ts', bounds['read_from'], bounds['end']) }}
 
 ),
 
 coin_span as (
 
+    {#- Each coin's first and last observed hour; in a windowed run the rows already in the
+        mart stand for the history outside the hours read. -#}
     select coin_key, min(date_key) as first_key, max(date_key) as last_key
     from (
         select coin_key, date_key from market
         union all
         select coin_key, date_key from social
+        {%- if window is not none %}
+        union all
+        select coin_key, date_key from {{ this }}
+        {%- endif %}
     ) as observed
     group by coin_key
 
@@ -78,6 +130,7 @@ grid as (
     from coin_span
     inner join {{ ref('dim_date') }} as dim_date
         on dim_date.date_key between coin_span.first_key and coin_span.last_key
+    where {{ in_time_range('dim_date.hour_ts', bounds['read_from'], bounds['end']) }}
 
 ),
 
@@ -112,46 +165,67 @@ joined as (
 
 windowed as (
 
+    {#- The look-back's mean and standard deviation from exact (decimal) sums: a window
+        average over floats depends on how the engine groups the frame's rows, which
+        differs between a full and an incremental build, down to the last bit. -#}
     select
         joined.*,
-        avg(weighted_sentiment) over (
+        sum(cast(weighted_sentiment as decimal(38, 12))) over (
             partition by coin_key order by hour_ts
             rows between {{ zscore_hours }} preceding and 1 preceding
-        ) as history_mean,
-        stddev_samp(weighted_sentiment) over (
+        ) as history_sum,
+        sum(cast(weighted_sentiment * weighted_sentiment as decimal(38, 12))) over (
             partition by coin_key order by hour_ts
             rows between {{ zscore_hours }} preceding and 1 preceding
-        ) as history_sd,
+        )
+            as history_sum_squares,
         count(*) over (
             partition by coin_key order by hour_ts
             rows between {{ zscore_hours }} preceding and 1 preceding
         ) as history_hours
     from joined
 
+),
+
+history as (
+
+    select
+        windowed.*,
+        cast(history_sum as {{ type_double() }}) / nullif(history_hours, 0) as history_mean,
+        sqrt(greatest(
+            (cast(history_sum_squares as {{ type_double() }})
+                - cast(history_sum as {{ type_double() }})
+                * cast(history_sum as {{ type_double() }}) / nullif(history_hours, 0))
+            / nullif(history_hours - 1, 0),
+            0
+        )) as history_sd
+    from windowed
+
 )
 
 select
-    windowed.coin_key,
+    history.coin_key,
     coins.coin_id,
-    windowed.date_key,
-    windowed.hour_ts,
-    windowed.social_volume,
-    windowed.unique_authors,
-    windowed.social_dominance,
-    windowed.mean_sentiment,
-    windowed.positive_share,
-    windowed.negative_share,
-    windowed.engagement_weighted_sentiment,
-    windowed.weighted_sentiment,
+    history.date_key,
+    history.hour_ts,
+    history.social_volume,
+    history.unique_authors,
+    history.social_dominance,
+    history.mean_sentiment,
+    history.positive_share,
+    history.negative_share,
+    history.engagement_weighted_sentiment,
+    history.weighted_sentiment,
     case
-        when windowed.history_hours >= {{ min_history }} and windowed.history_sd > 0
-            then (windowed.weighted_sentiment - windowed.history_mean) / windowed.history_sd
+        when history.history_hours >= {{ min_history }} and history.history_sd > 0
+            then (history.weighted_sentiment - history.history_mean) / history.history_sd
     end as weighted_sentiment_zscore,
-    windowed.price,
+    history.price,
     case
-        when windowed.price > 0 and windowed.previous_price > 0
-            then ln(windowed.price / windowed.previous_price)
+        when history.price > 0 and history.previous_price > 0
+            then ln(history.price / history.previous_price)
     end as hourly_return
-from windowed
+from history
 inner join {{ ref('dim_coin') }} as coins
-    on windowed.coin_key = coins.coin_key
+    on history.coin_key = coins.coin_key
+where {{ in_time_range('history.hour_ts', bounds['keep_from'], bounds['end']) }}

@@ -6,79 +6,27 @@
 -- detrended level: a first difference would split one lead over two lags of opposite sign).
 -- Confidence interval: Fisher z, 95 %. Best lag: the lag with the largest |correlation| among
 -- those significant after a Bonferroni correction for the 49 lags (family-wise 1 %: |z| > 3.71);
--- null when no lag is. Correlations need at least 48 pairs. Rebuilt in full each run, from
--- exact sums (exact_sum) so reruns agree to the last bit.
+-- null when no lag is. Correlations need at least 48 pairs. The pairs' sums come per day
+-- from agg_sentiment_return_sums_daily (exact decimals), so this small table is rebuilt from
+-- them each run and agrees to the last bit with a full build.
 
-{%- set max_lag = 24 %}
 {%- set min_pairs = 48 %}
 {%- set z_ci = 1.959964 %}
 {%- set z_bonferroni = 3.71 %}
 
-with hourly as (
-
-    select
-        coin_key,
-        coin_id,
-        mean_sentiment,
-        hourly_return,
-        row_number() over (partition by coin_key order by hour_ts) as hour_index
-    from {{ ref('mart_coin_social_hourly') }}
-
-),
-
-changes as (
-
-    select
-        coin_key,
-        coin_id,
-        hour_index,
-        hourly_return,
-        mean_sentiment - avg(mean_sentiment) over (
-            partition by coin_key order by hour_index
-            rows between 24 preceding and 1 preceding
-        ) as sentiment_change
-    from hourly
-
-),
-
-lags as (
-
-    select cast(generated_number as {{ dbt.type_int() }}) - {{ max_lag + 1 }} as lag_hours
-    from ({{ dbt.generate_series(2 * max_lag + 1) }}) as series
-
-),
-
-pairs as (
-
-    select
-        x.coin_key,
-        x.coin_id,
-        lags.lag_hours,
-        x.sentiment_change as x,
-        y.hourly_return as y
-    from changes as x
-    cross join lags
-    inner join changes as y
-        on y.coin_key = x.coin_key
-        and y.hour_index = x.hour_index + lags.lag_hours
-    where x.sentiment_change is not null
-        and y.hourly_return is not null
-
-),
-
-sums as (
+with sums as (
 
     select
         coin_key,
         coin_id,
         lag_hours,
-        count(*) as n_observations,
-        {{ exact_sum('x') }} as sx,
-        {{ exact_sum('y') }} as sy,
-        {{ exact_sum('x * x') }} as sxx,
-        {{ exact_sum('y * y') }} as syy,
-        {{ exact_sum('x * y') }} as sxy
-    from pairs
+        sum(n_pairs) as n_observations,
+        cast(sum(sum_x) as {{ type_double() }}) as sx,
+        cast(sum(sum_y) as {{ type_double() }}) as sy,
+        cast(sum(sum_xx) as {{ type_double() }}) as sxx,
+        cast(sum(sum_yy) as {{ type_double() }}) as syy,
+        cast(sum(sum_xy) as {{ type_double() }}) as sxy
+    from {{ ref('agg_sentiment_return_sums_daily') }}
     group by coin_key, coin_id, lag_hours
 
 ),

@@ -1,0 +1,103 @@
+-- The sums behind mart_sentiment_price_leadlag's correlations, per coin, lag and day: for
+-- each lag k in -24..+24 hours, the pairs (sentiment change in hour h, log return in hour
+-- h+k) whose h falls on that day, as n and exact sums of x, y, x², y² and xy. Correlations
+-- over the whole history are sums of these, so a daily run recomputes a few days instead of
+-- every pair of the history.
+--
+-- Sentiment change: the hour's mean sentiment minus its mean over the previous 24 hours.
+-- Sums are decimals (exact, order-independent), so incremental and full builds agree to the
+-- last bit. Incremental: a run with a window recomputes the days from 2 before the window to
+-- 2 after it (a changed hour reaches pairs up to 24 h away on either side, and the change's
+-- own 24 h look-back), reading 4 days of hours either side.
+
+{{ config(
+    materialized='incremental',
+    unique_key=['coin_key', 'lag_hours', 'pair_day'],
+    incremental_strategy='delete+insert',
+) }}
+
+{%- set max_lag = 24 %}
+{%- set window = lake_window() %}
+{%- set range = {'day_from': none, 'day_end': none, 'read_from': none, 'read_end': none} %}
+{%- if window is not none %}
+  {%- set day = modules.datetime.timedelta(days=1) %}
+  {%- set start = modules.datetime.datetime.strptime(window[0], '%Y-%m-%d') %}
+  {%- set end = modules.datetime.datetime.strptime(window[1], '%Y-%m-%d') %}
+  {%- set range = {
+      'day_from': (start - 2 * day).strftime('%Y-%m-%d %H:%M:%S'),
+      'day_end': (end + 2 * day).strftime('%Y-%m-%d %H:%M:%S'),
+      'read_from': (start - 4 * day).strftime('%Y-%m-%d %H:%M:%S'),
+      'read_end': (end + 4 * day).strftime('%Y-%m-%d %H:%M:%S'),
+  } %}
+{%- endif %}
+
+with hourly as (
+
+    select coin_key, coin_id, hour_ts, mean_sentiment, hourly_return
+    from {{ ref('mart_coin_social_hourly') }}
+    where {{ in_time_range('hour_ts', range['read_from'], range['read_end']) }}
+
+),
+
+changes as (
+
+    {#- The mart has one row per coin and hour, without gaps: 24 rows are 24 hours. -#}
+    select
+        coin_key,
+        coin_id,
+        hour_ts,
+        hourly_return,
+        {#- The previous 24 hours' mean from an exact sum: a float window average depends on
+            how the engine groups the frame, which differs between full and incremental
+            builds. avg() skips nulls; so do sum() and count(mean_sentiment). -#}
+        mean_sentiment - cast(sum(cast(mean_sentiment as decimal(38, 15))) over (
+            partition by coin_key order by hour_ts
+            rows between 24 preceding and 1 preceding
+        ) as {{ type_double() }}) / nullif(count(mean_sentiment) over (
+            partition by coin_key order by hour_ts
+            rows between 24 preceding and 1 preceding
+        ), 0) as sentiment_change
+    from hourly
+
+),
+
+lags as (
+
+    select cast(generated_number as {{ dbt.type_int() }}) - {{ max_lag + 1 }} as lag_hours
+    from ({{ dbt.generate_series(2 * max_lag + 1) }}) as series
+
+),
+
+pairs as (
+
+    select
+        x.coin_key,
+        x.coin_id,
+        lags.lag_hours,
+        cast(x.hour_ts as date) as pair_day,
+        x.sentiment_change as x,
+        y.hourly_return as y
+    from changes as x
+    cross join lags
+    inner join changes as y
+        on y.coin_key = x.coin_key
+        and y.hour_ts = {{ dbt.dateadd('hour', 'lags.lag_hours', 'x.hour_ts') }}
+    where x.sentiment_change is not null
+        and y.hourly_return is not null
+        and {{ in_time_range('x.hour_ts', range['day_from'], range['day_end']) }}
+
+)
+
+select
+    coin_key,
+    coin_id,
+    lag_hours,
+    pair_day,
+    count(*) as n_pairs,
+    {{ exact_decimal_sum('x') }} as sum_x,
+    {{ exact_decimal_sum('y') }} as sum_y,
+    {{ exact_decimal_sum('x * x') }} as sum_xx,
+    {{ exact_decimal_sum('y * y') }} as sum_yy,
+    {{ exact_decimal_sum('x * y') }} as sum_xy
+from pairs
+group by coin_key, coin_id, lag_hours, pair_day
