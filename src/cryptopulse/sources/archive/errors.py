@@ -1,0 +1,8 @@
+"""The one error an archive import raises for anything the user can fix."""
+
+from __future__ import annotations
+
+
+class ArchiveError(ValueError):
+    """A missing file, an unknown format, a bad column mapping, an unreadable input: one
+    message naming what and where (the CLI prints it without a traceback)."""

@@ -1,0 +1,201 @@
+"""Which archive format a file holds, and opening it (gzip and zstd read directly).
+
+The format is taken from ``--format`` when given, else from the file: Parquet by its magic
+bytes, JSON lines (snscrape) when the first record is a tweet object, CSV otherwise, and a
+CSV whose header has the Kaggle "Bitcoin Tweets" columns is that dataset. Compression is
+recognised by its magic bytes (``.gz``/``.zst`` names are only a hint), so a renamed file
+still opens.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+
+from cryptopulse.sources.archive.errors import ArchiveError
+from cryptopulse.sources.social import part_name
+
+FORMATS: tuple[str, ...] = ("snscrape", "kaggle", "csv", "parquet")
+
+# Columns that make a CSV the Kaggle "Bitcoin Tweets" dataset.
+KAGGLE_REQUIRED = frozenset({"user_name", "date", "text"})
+KAGGLE_MARKERS = frozenset({"user_followers", "user_verified", "is_retweet"})
+
+_MAGIC = {b"\x1f\x8b": "gzip", b"\x28\xb5\x2f\xfd": "zstd"}
+_COMPRESSED_SUFFIXES = {".gz": "gzip", ".gzip": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+_FORMAT_SUFFIXES = {
+    ".jsonl": "snscrape",
+    ".ndjson": "snscrape",
+    ".json": "snscrape",
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+}
+_STRIP_SUFFIXES = {*_COMPRESSED_SUFFIXES, *_FORMAT_SUFFIXES, ".txt", ".tsv"}
+SNIFF_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """An archive file to import: where it is, what it holds, and how it is compressed."""
+
+    path: Path
+    format: str
+    compression: str | None  # "gzip", "zstd" or None
+    size: int
+    mtime: float
+    header: tuple[str, ...] = ()  # CSV column names (empty for other formats)
+
+    def open(self) -> tuple[pa.NativeFile, pa.NativeFile]:
+        """(the file, its decompressed stream): ``file.tell()`` is how far reading got."""
+        return open_stream(self.path, self.compression)
+
+    @property
+    def stem(self) -> str:
+        """The file name without its format and compression extensions, as an import name."""
+        name = self.path.name
+        while True:
+            suffix = Path(name).suffix.lower()
+            if suffix not in _STRIP_SUFFIXES or suffix == name.lower():
+                break
+            name = name[: -len(suffix)]
+        return part_name(name)
+
+
+def open_stream(path: Path, compression: str | None) -> tuple[pa.NativeFile, pa.NativeFile]:
+    raw = pa.OSFile(str(path), "rb")
+    if compression is None:
+        return raw, raw
+    return raw, pa.CompressedInputStream(raw, compression)
+
+
+def inspect_input(path: str | Path, fmt: str | None = None) -> InputFile:
+    """Check ``path`` exists and find its compression and format (``fmt`` when given)."""
+    file = Path(path).expanduser()
+    if fmt is not None and fmt not in FORMATS:
+        raise ArchiveError(f"unknown format {fmt!r}; accepted: {', '.join(FORMATS)}")
+    if not file.exists():
+        raise ArchiveError(f"no such file: {file}")
+    if not file.is_file():
+        raise ArchiveError(f"not a file: {file} (give one archive file at a time)")
+    stat = file.stat()
+    try:
+        with open(file, "rb") as handle:
+            first_mib = handle.read(1 << 20)
+    except OSError as exc:
+        raise ArchiveError(f"cannot read {file}: {exc.strerror or exc}") from None
+    compression = _compression(first_mib, file)
+    head = _decompressed_head(file, compression)
+    found = fmt or _detect_format(file, compression, head)
+    if found == "parquet" and compression is not None:
+        raise ArchiveError(
+            f"{file} is a {compression}-compressed Parquet file: decompress it first "
+            "(Parquet compresses its own pages)"
+        )
+    header: tuple[str, ...] = ()
+    if found in ("csv", "kaggle"):
+        header = csv_header(head, file)
+    return InputFile(
+        path=file.resolve(),
+        format=found,
+        compression=compression,
+        size=stat.st_size,
+        mtime=stat.st_mtime,
+        header=header,
+    )
+
+
+def _compression(first_bytes: bytes, file: Path) -> str | None:
+    for magic, codec in _MAGIC.items():
+        if first_bytes.startswith(magic):
+            return codec
+    suffix = file.suffix.lower()
+    if suffix in _COMPRESSED_SUFFIXES and first_bytes:
+        raise ArchiveError(
+            f"{file} is named {suffix} but is not {_COMPRESSED_SUFFIXES[suffix]}-compressed "
+            "(its first bytes say otherwise): rename it or recompress it"
+        )
+    return None
+
+
+def _decompressed_head(file: Path, compression: str | None) -> bytes:
+    raw, stream = open_stream(file, compression)
+    try:
+        return bytes(stream.read(SNIFF_BYTES))
+    except (OSError, pa.ArrowInvalid) as exc:
+        raise ArchiveError(f"cannot decompress {file} ({compression}): {exc}") from None
+    finally:
+        stream.close()
+        raw.close()
+
+
+def _detect_format(file: Path, compression: str | None, head: bytes) -> str:
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    inner = file.name.lower()
+    for suffix in _COMPRESSED_SUFFIXES:
+        inner = inner.removesuffix(suffix)
+    by_name = _FORMAT_SUFFIXES.get(Path(inner).suffix)
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"{"):
+        first = _first_json_record(text)
+        if first is None or is_tweet(first):
+            return "snscrape"
+        keys = ", ".join(sorted(first)[:8]) if isinstance(first, dict) else type(first).__name__
+        raise ArchiveError(
+            f"{file} holds JSON lines, but its first record is not an snscrape tweet "
+            f"(keys: {keys}); JSON lines are imported as snscrape tweets only: convert the "
+            "file to CSV or Parquet and use --format csv/parquet with --map"
+        )
+    if by_name == "parquet":
+        raise ArchiveError(f"{file} is named .parquet but is not a Parquet file")
+    if not head:
+        return by_name or "csv"
+    if b"\x00" in head[:4096]:
+        raise ArchiveError(
+            f"cannot tell the format of {file}: it is binary, and neither Parquet, gzip nor "
+            "zstd; pass --format"
+        )
+    header = csv_header(head, file)
+    if set(header) >= KAGGLE_REQUIRED and KAGGLE_MARKERS & set(header):
+        return "kaggle"
+    if len(header) < 2 and by_name != "csv":
+        raise ArchiveError(
+            f"cannot tell the format of {file}: not JSON lines, not Parquet, and its first "
+            f"line is not a CSV header; pass --format ({', '.join(FORMATS)})"
+        )
+    return "csv"
+
+
+def _first_json_record(text: bytes) -> object | None:
+    line = text.split(b"\n", 1)[0]
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None  # unreadable first line: the import quarantines it
+
+
+def is_tweet(record: object) -> bool:
+    """An snscrape tweet object: its ``_type`` says so (older dumps lack ``_type``: then
+    an id, a date and content)."""
+    if not isinstance(record, dict):
+        return False
+    kind = record.get("_type")
+    if isinstance(kind, str):
+        return kind.endswith(".Tweet")
+    return "id" in record and "date" in record and ("rawContent" in record or "content" in record)
+
+
+def csv_header(head: bytes, file: Path) -> tuple[str, ...]:
+    """The column names of a CSV file from its first bytes."""
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    try:
+        row = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error as exc:
+        raise ArchiveError(f"cannot read the CSV header of {file}: {exc}") from None
+    return tuple(name.strip() for name in row)

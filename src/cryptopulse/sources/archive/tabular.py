@@ -1,0 +1,185 @@
+"""Tables of posts (CSV, Parquet, the Kaggle dataset): file columns mapped to posts columns.
+
+A mapping names, for each posts column, the file column it comes from: same-named columns
+map by default, ``id`` maps to ``post_id``, and ``--map created_at=timestamp`` says the
+rest. A file without an id column gets a stable derived id (a hash of author, timestamp
+and text as written in the file), so importing the file again gives the same ids. A
+timestamp given as a number is read as seconds (or milliseconds) since 1970, UTC.
+The ``raw`` column keeps every column of the row, as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from cryptopulse.sources.archive.chunks import Piece
+from cryptopulse.sources.archive.csvstream import csv_batches
+from cryptopulse.sources.archive.errors import ArchiveError
+from cryptopulse.sources.archive.formats import InputFile
+from cryptopulse.sources.social import POST_COLUMNS, raw_json
+
+# Posts columns a file column can fill (the source comes from --platform, raw is the row).
+MAPPABLE: tuple[str, ...] = tuple(c for c in POST_COLUMNS if c not in ("source", "raw"))
+REQUIRED: tuple[str, ...] = ("created_at", "text")
+ALIASES: dict[str, tuple[str, ...]] = {"post_id": ("id",)}
+# The Kaggle "Bitcoin Tweets" dataset: no id, no counts; its "source" column is the
+# client app (Twitter for iPhone), not ours, and stays in raw.
+KAGGLE_MAPPING: dict[str, str] = {"author": "user_name", "created_at": "date", "text": "text"}
+PARQUET_BATCH_ROWS = 8_192
+_EPOCH = re.compile(r"^\s*\d{9,}(\.\d+)?\s*$")
+
+
+def resolve_mapping(
+    pairs: Sequence[str], columns: Sequence[str], file: str, defaults: bool = True
+) -> dict[str, str]:
+    """posts column -> file column, from ``--map`` pairs plus same-named columns."""
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        posts_column, sep, file_column = pair.partition("=")
+        posts_column, file_column = posts_column.strip(), file_column.strip()
+        if not sep or not posts_column or not file_column:
+            raise ArchiveError(
+                f"--map {pair!r}: expected posts_column=file_column, e.g. --map text=body"
+            )
+        if posts_column == "source":
+            raise ArchiveError("--map source=…: the source is set with --platform NAME")
+        if posts_column not in MAPPABLE:
+            raise ArchiveError(
+                f"--map {pair!r}: {posts_column!r} is not a posts column; accepted: "
+                f"{', '.join(MAPPABLE)}"
+            )
+        if posts_column in mapping:
+            raise ArchiveError(f"--map: {posts_column!r} is mapped twice")
+        if file_column not in columns:
+            raise ArchiveError(
+                f"--map {pair!r}: {file} has no column {file_column!r}; its columns: "
+                f"{_listing(columns)}"
+            )
+        mapping[posts_column] = file_column
+    if defaults:
+        for posts_column in MAPPABLE:
+            if posts_column in mapping:
+                continue
+            for candidate in (posts_column, *ALIASES.get(posts_column, ())):
+                if candidate in columns:
+                    mapping[posts_column] = candidate
+                    break
+    missing = [c for c in REQUIRED if c not in mapping]
+    if missing:
+        hint = " ".join(f"--map {c}=COLUMN" for c in missing)
+        raise ArchiveError(
+            f"{file} has no {' or '.join(repr(c) for c in missing)} column: say which "
+            f"{'column holds it' if len(missing) == 1 else 'columns hold them'} with {hint} "
+            f"(its columns: {_listing(columns)})"
+        )
+    return mapping
+
+
+def _listing(columns: Sequence[str]) -> str:
+    shown = ", ".join(columns[:20])
+    return shown + (f", … ({len(columns)} in all)" if len(columns) > 20 else "")
+
+
+def read_tabular(file: InputFile, mapping: Mapping[str, str], source: str) -> Iterator[Piece]:
+    """The posts of a CSV or Parquet file, one block at a time."""
+    if file.format == "parquet":
+        for table, bytes_read in _parquet_batches(file):
+            posts, sizes = to_posts(table, mapping, source)
+            yield Piece(posts, sizes, (), bytes_read)
+        return
+    for table, rejects, bytes_read in csv_batches(file):
+        posts, sizes = to_posts(table, mapping, source)
+        yield Piece(posts, sizes, tuple(rejects), bytes_read)
+
+
+def parquet_columns(file: InputFile) -> list[str]:
+    try:
+        return list(pq.ParquetFile(str(file.path)).schema_arrow.names)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ArchiveError(f"cannot read {file.path} as Parquet: {exc}") from None
+
+
+def _parquet_batches(file: InputFile) -> Iterator[tuple[pa.Table, int]]:
+    try:
+        parquet = pq.ParquetFile(str(file.path))
+        total = max(parquet.metadata.num_rows, 1)
+        done = 0
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            done += batch.num_rows
+            yield pa.Table.from_batches([batch]), int(file.size * min(done / total, 1.0))
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise ArchiveError(f"cannot read {file.path} as Parquet: {exc}") from None
+
+
+def to_posts(
+    table: pa.Table, mapping: Mapping[str, str], source: str
+) -> tuple[pa.Table, np.ndarray]:
+    """Rows of a file as posts columns (loosely typed), and each row's size in bytes."""
+    n = table.num_rows
+    rows = table.to_pylist()
+    raw = pa.array([raw_json(row) for row in rows], pa.string())
+    columns: dict[str, pa.Array] = {"source": pa.array([source] * n, pa.string())}
+    for name in POST_COLUMNS:
+        if name in ("source", "raw"):
+            continue
+        if name in mapping:
+            column = table.column(mapping[name]).combine_chunks()
+            columns[name] = _epoch_to_iso(column) if name == "created_at" else column
+        else:
+            columns[name] = pa.nulls(n)
+    if "post_id" not in mapping:
+        columns["post_id"] = derived_ids(
+            [table.column(mapping[c]) if c in mapping else pa.nulls(n) for c in _ID_INPUTS]
+        )
+    columns["raw"] = raw
+    sizes = pc.binary_length(raw).to_numpy(zero_copy_only=False).astype(np.int64) + 1
+    return pa.table(columns), sizes
+
+
+_ID_INPUTS = ("author", "created_at", "text")
+
+
+def derived_ids(columns: Sequence[pa.Array | pa.ChunkedArray]) -> pa.Array:
+    """A stable id per row from its author, timestamp and text as written in the file:
+    ``sha256-`` and 24 hex digits (96 bits) of a hash over them."""
+    texts = [pc.cast(c, pa.string()).to_pylist() for c in columns]
+    ids = []
+    for values in zip(*texts, strict=True):
+        key = "\x1f".join("" if v is None else v for v in values)
+        ids.append("sha256-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24])
+    return pa.array(ids, pa.string())
+
+
+def _epoch_to_iso(column: pa.Array) -> pa.Array:
+    """Timestamps given as numbers (seconds, or milliseconds when larger) as ISO text."""
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        values = column.to_pylist()
+    elif pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        if not pc.any(pc.match_substring_regex(column, _EPOCH.pattern)).as_py():
+            return column
+        values = column.to_pylist()
+    else:
+        return column
+    out: list[str | None] = []
+    for value in values:
+        if isinstance(value, str) and not _EPOCH.match(value):
+            out.append(value)  # not a number: left for the lake to parse or quarantine
+            continue
+        if value is None:
+            out.append(None)
+            continue
+        try:
+            seconds = float(value)
+            seconds = seconds / 1000 if seconds >= 1e11 else seconds
+            out.append(datetime.fromtimestamp(seconds, UTC).isoformat())
+        except (ValueError, OverflowError, OSError):
+            out.append(str(value))
+    return pa.array(out, pa.string())
