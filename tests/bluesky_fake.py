@@ -132,7 +132,7 @@ class FakeBluesky(FakeApi):
                 handle = "handle.invalid"
             rkey = "3k" + "".join(rng.choice(_B32) for _ in range(11))
             name = term
-            view = {
+            view: dict[str, Any] = {
                 "uri": f"at://{author}/app.bsky.feed.post/{rkey}",
                 "cid": "bafyrei" + "".join(rng.choice(_B32) for _ in range(52)),
                 "author": {

@@ -24,7 +24,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
 
 FAULT_KINDS = ("429", "500", "503", "invalid-json", "truncated", "reset", "slow", "expired")
@@ -85,7 +85,7 @@ class FakeApi:
         return Answer(401, {"error": "token expired"})
 
     # ---- lifecycle --------------------------------------------------------------------------
-    def start(self) -> FakeApi:
+    def start(self) -> Self:
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -102,7 +102,7 @@ class FakeApi:
             self._server.server_close()
             self._server = None
 
-    def __enter__(self) -> FakeApi:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

@@ -33,7 +33,7 @@ D1, D2, D3, D4 = (date(2024, 6, d) for d in (1, 2, 3, 4))
 @pytest.fixture
 def fake() -> Iterator[FakeBluesky]:
     with FakeBluesky() as server:
-        yield server  # type: ignore[misc]
+        yield server
 
 
 def bsky_settings(settings: Settings, fake: FakeBluesky, **overrides: Any) -> Settings:

@@ -125,6 +125,9 @@ def dbt_args(
         "--quiet",
         "--no-use-colors",
         "--no-version-check",
+        # Results are read in-process; writing manifest.json and run_results.json costs ~1 s
+        # a run (partial parsing's own state is still saved).
+        "--no-write-json",
         *extra,
     ]
 
