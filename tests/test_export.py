@@ -1,0 +1,107 @@
+"""Exporting marts: large tables by month, and a windowed export rewrites only what changed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from cryptopulse.lake import Lake, layout
+from cryptopulse.serve.export import export_marts, read_mart
+from cryptopulse.settings import Settings
+from cryptopulse.sources.base import Interval
+
+TABLES = ("fct_posts", "dim_coin")
+
+
+def _warehouse(settings: Settings, sql: str) -> None:
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute(sql)
+
+
+def _table(settings: Settings, table: str) -> pa.Table:
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        return con.sql(f"select * from {table} order by all").to_arrow_table()
+
+
+def _sorted(table: pa.Table) -> pa.Table:
+    return table.sort_by([(name, "ascending") for name in table.column_names])
+
+
+def test_large_tables_export_by_month_and_a_window_rewrites_only_its_months(
+    settings: Settings,
+) -> None:
+    _warehouse(
+        settings,
+        """
+        create table dim_coin as select 'bitcoin' as coin_id;
+        create table fct_posts as
+        select i as post_id, timestamp '2024-01-01' + i * interval 1 day as created_at
+        from range(0, 100) as t(i);  -- 2024-01-01 .. 2024-04-09: four months
+        """,
+    )
+    lake = Lake(settings.lake_url)
+    exported = {e.table: e for e in export_marts(settings, lake, tables=TABLES)}
+    months = lake.glob(layout.mart_month_glob("fct_posts"))
+    assert [m.split("month=")[1][:7] for m in months] == [
+        "2024-01",
+        "2024-02",
+        "2024-03",
+        "2024-04",
+    ]
+    assert exported["fct_posts"].rows == 100
+    assert _sorted(read_mart(lake, "fct_posts")).equals(_sorted(_table(settings, "fct_posts")))
+    assert lake.exists(layout.mart_file("dim_coin"))  # small tables stay one file
+    before = {rel: lake.read_parquet(rel) for rel in months}
+
+    # A day of March merged again, with one post gone and one added; January changed too,
+    # behind the window's back (a window run must not pick that up: it was not merged).
+    _warehouse(
+        settings,
+        """
+        delete from fct_posts where post_id in (5, 70);
+        insert into fct_posts values (1000, timestamp '2024-03-15 12:00:00');
+        """,
+    )
+    window = Interval(date(2024, 3, 15), date(2024, 3, 16))
+    result = export_marts(settings, lake, tables=TABLES, window=window)
+    written = {e.table: e.files for e in result}["fct_posts"]
+    # March and the days its changes reach (8 days: still March) are rewritten, nothing else.
+    assert written == (layout.mart_month_file("fct_posts", date(2024, 3, 1)),)
+    march = lake.read_parquet(layout.mart_month_file("fct_posts", date(2024, 3, 1)))
+    assert 1000 in march.column("post_id").to_pylist()
+    assert 70 not in march.column("post_id").to_pylist()
+    jan = layout.mart_month_file("fct_posts", date(2024, 1, 1))
+    assert lake.read_parquet(jan).equals(before[jan])
+
+    # Without a window every month is rewritten and a month no longer in the table removed.
+    _warehouse(settings, "delete from fct_posts where created_at >= timestamp '2024-04-01'")
+    export_marts(settings, lake, tables=TABLES)
+    assert not lake.exists(layout.mart_month_file("fct_posts", date(2024, 4, 1)))
+    assert _sorted(read_mart(lake, "fct_posts")).equals(_sorted(_table(settings, "fct_posts")))
+
+
+def test_a_window_exports_months_never_exported_and_removes_emptied_ones(
+    settings: Settings,
+) -> None:
+    _warehouse(
+        settings,
+        """
+        create table dim_coin as select 'bitcoin' as coin_id;
+        create table fct_posts as
+        select i as post_id, timestamp '2024-05-30' + i * interval 1 day as created_at
+        from range(0, 5) as t(i);  -- 2024-05-30 .. 2024-06-03
+        """,
+    )
+    lake = Lake(settings.lake_url)
+    # The first export of all comes with a window (a first `cryptopulse run`): every month
+    # the table holds is written, not only the window's.
+    export_marts(settings, lake, tables=TABLES, window=Interval(date(2024, 6, 2), date(2024, 6, 3)))
+    assert _sorted(read_mart(lake, "fct_posts")).equals(_sorted(_table(settings, "fct_posts")))
+    # June's rows all gone after a windowed merge of June: its file goes too.
+    _warehouse(settings, "delete from fct_posts where created_at >= timestamp '2024-06-01'")
+    export_marts(settings, lake, tables=TABLES, window=Interval(date(2024, 6, 1), date(2024, 6, 2)))
+    assert not lake.exists(layout.mart_month_file("fct_posts", date(2024, 6, 1)))
+    assert read_mart(lake, "fct_posts").num_rows == 2
