@@ -35,6 +35,8 @@ PARTITIONED: dict[str, str] = {
 # z-scores of the 168 hours after the window's last hour.
 REACH_AFTER_WINDOW = timedelta(days=8)
 UNDATED = date(1, 1, 1)
+# Which run wrote a row (macros/checks.sql): the warehouse's bookkeeping, not exported.
+INTERNAL_COLUMNS = ("merge_window",)
 
 
 @dataclass(frozen=True)
@@ -87,8 +89,14 @@ def export_marts(
     return exported
 
 
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """The select list of an export: every column but the warehouse's own bookkeeping."""
+    names = con.sql(f'select * from "{table}" limit 0').columns
+    return ", ".join(f'"{name}"' for name in names if name not in INTERNAL_COLUMNS)
+
+
 def _export_whole(con: duckdb.DuckDBPyConnection, lake: Lake, table: str) -> ExportedTable:
-    reader = con.sql(f'select * from "{table}"').to_arrow_reader(BATCH_ROWS)
+    reader = con.sql(f'select {_columns(con, table)} from "{table}"').to_arrow_reader(BATCH_ROWS)
     rel = layout.mart_file(table)
     rows = lake.write_parquet_batches(rel, reader.schema, iter(reader))
     files = [rel]
@@ -125,7 +133,8 @@ def _export_by_month(
         rel = layout.mart_month_file(table, month)
         following = (month + timedelta(days=32)).replace(day=1)
         reader = con.sql(
-            f'select * from "{table}" where {month_of} >= $1 and {month_of} < $2',
+            f'select {_columns(con, table)} from "{table}" '
+            f"where {month_of} >= $1 and {month_of} < $2",
             params=[month, following],
         ).to_arrow_reader(BATCH_ROWS)
         lake.write_parquet_batches(rel, reader.schema, iter(reader))

@@ -61,3 +61,12 @@
     and {{ column }} < cast({{ dbt.dateadd('month', 1, dbt.date_trunc('month', last_day)) }} as {{ dbt.type_timestamp() }})
   {%- endif -%}
 {%- endmacro %}
+
+
+{% macro merge_window_tag() -%}
+  {#- The window of the run that wrote a row ('YYYY-MM-DD..YYYY-MM-DD', or 'all' for a run
+      without one), as a literal: a windowed run's checks read the rows it wrote
+      (macros/checks.sql), including every row of a first build that ran with a window. -#}
+  {%- set window = run_window() -%}
+  '{{ window[0] ~ ".." ~ window[1] if window is not none else "all" }}'
+{%- endmacro %}

@@ -32,7 +32,8 @@ select
     hourly.price,
     hourly.market_cap,
     hourly.total_volume,
-    hourly.lake_date
+    hourly.lake_date,
+    {{ merge_window_tag() }} as merge_window
 from hourly
 left join coins
     on hourly.coin_id = coins.coin_id

@@ -30,7 +30,8 @@ select
     mentions.post_id,
     mentions.coin_id,
     mentions.match_kind,
-    mentions.lake_date
+    mentions.lake_date,
+    {{ merge_window_tag() }} as merge_window
 from mentions
 inner join coins
     on mentions.coin_id = coins.coin_id

@@ -128,7 +128,8 @@ select
     sentiment.neg as sentiment_neg,
     sentiment.model_name as sentiment_model,
     sentiment.model_version as sentiment_model_version,
-    posts.lake_date
+    posts.lake_date,
+    {{ merge_window_tag() }} as merge_window
 from posts
 left join term_coin
     on lower(posts.collected_for) = term_coin.term

@@ -6,6 +6,7 @@
     materialized='incremental',
     unique_key=['coin_id', 'hour_ts'],
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
 ) }}
 
 with source as (
@@ -52,6 +53,7 @@ select
     price,
     market_cap,
     total_volume,
-    lake_date
+    lake_date,
+    {{ merge_window_tag() }} as merge_window
 from ranked
 where observation_rank = 1

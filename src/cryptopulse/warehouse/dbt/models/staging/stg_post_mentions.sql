@@ -7,6 +7,7 @@
     materialized='incremental',
     unique_key=['source', 'post_id'],
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
 ) }}
 
 with source as (
@@ -44,7 +45,8 @@ select distinct
     renamed.coin_id,
     renamed.match_kind,
     renamed.resolver_version,
-    renamed.lake_date
+    renamed.lake_date,
+    {{ merge_window_tag() }} as merge_window
 from renamed
 inner join latest_file
     on renamed.source = latest_file.source

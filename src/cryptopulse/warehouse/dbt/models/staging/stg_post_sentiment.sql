@@ -5,6 +5,7 @@
     materialized='incremental',
     unique_key=['source', 'post_id'],
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
 ) }}
 
 with source as (
@@ -43,6 +44,8 @@ ranked as (
 
 )
 
-select source, post_id, model_name, model_version, compound, pos, neu, neg, lake_date
+select
+    source, post_id, model_name, model_version, compound, pos, neu, neg, lake_date,
+    {{ merge_window_tag() }} as merge_window
 from ranked
 where landing_rank = 1

@@ -6,6 +6,7 @@
     materialized='incremental',
     unique_key=['source', 'post_id'],
     incremental_strategy='delete+insert',
+    on_schema_change='append_new_columns',
 ) }}
 
 with source as (
@@ -61,6 +62,7 @@ select
     quotes,
     url,
     collected_for,
-    lake_date
+    lake_date,
+    {{ merge_window_tag() }} as merge_window
 from ranked
 where landing_rank = 1
