@@ -22,7 +22,12 @@
 
 
 {% macro run_window() %}
-  {#- (start, end) of the window this run was given, or none. -#}
+  {#- (start, end) of the window this run was given, or none. Read only when executing:
+      parsing needs no window, and an environment variable read while parsing would make
+      dbt re-parse every file that reads it whenever the window changes. -#}
+  {%- if not execute -%}
+    {{ return(none) }}
+  {%- endif -%}
   {%- set start = env_var('CRYPTOPULSE_WINDOW_START', '') or var('window_start', none) -%}
   {%- set end = env_var('CRYPTOPULSE_WINDOW_END', '') or var('window_end', none) -%}
   {%- if start is none or end is none -%}
