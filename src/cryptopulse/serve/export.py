@@ -9,14 +9,18 @@ rows, not the whole history; readers take the folder (``read_mart``).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from cryptopulse.lake import Lake, layout
+from cryptopulse.lake.storage import PARQUET_OPTIONS
 from cryptopulse.settings import Settings
 from cryptopulse.sources.base import Interval
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
@@ -37,6 +41,7 @@ REACH_AFTER_WINDOW = timedelta(days=8)
 UNDATED = date(1, 1, 1)
 # Which run wrote a row (macros/checks.sql): the warehouse's bookkeeping, not exported.
 INTERNAL_COLUMNS = ("merge_window",)
+_MONTH = "__export_month"
 
 
 @dataclass(frozen=True)
@@ -128,19 +133,38 @@ def _export_by_month(
         for month in reach - set(counts):
             if month in on_disk:
                 lake.delete(on_disk[month])
-    files = []
-    for month in sorted(wanted):
-        rel = layout.mart_month_file(table, month)
-        following = (month + timedelta(days=32)).replace(day=1)
-        reader = con.sql(
-            f'select {_columns(con, table)} from "{table}" '
-            f"where {month_of} >= $1 and {month_of} < $2",
-            params=[month, following],
-        ).to_arrow_reader(BATCH_ROWS)
-        lake.write_parquet_batches(rel, reader.schema, iter(reader))
-        files.append(rel)
+    files = _write_months(con, lake, table, sorted(wanted), month_of)
     lake.delete(layout.mart_file(table))  # the single file older versions wrote
     return ExportedTable(table=table, rows=sum(counts.values()), files=tuple(files))
+
+
+def _write_months(
+    con: duckdb.DuckDBPyConnection, lake: Lake, table: str, months: list[date], month_of: str
+) -> list[str]:
+    """Write ``months`` of ``table`` in one scan, one Parquet file per month."""
+    if not months:
+        return []
+    wanted = ", ".join(f"DATE '{m.isoformat()}'" for m in months)
+    reader = con.sql(
+        f'select {_columns(con, table)}, {month_of} as "{_MONTH}" from "{table}" '
+        f"where {month_of} in ({wanted})"
+    ).to_arrow_reader(BATCH_ROWS)
+    schema = reader.schema.remove(reader.schema.get_field_index(_MONTH))
+    files: dict[date, str] = {}
+    with contextlib.ExitStack() as stack:
+        writers: dict[date, pq.ParquetWriter] = {}
+        for batch in reader:
+            month_column = batch.column(_MONTH)
+            rows = pa.Table.from_batches([batch]).drop_columns([_MONTH])
+            for month in pc.unique(month_column).to_pylist():
+                if month not in writers:
+                    files[month] = layout.mart_month_file(table, month)
+                    handle = stack.enter_context(lake.open_atomic(files[month]))
+                    writers[month] = stack.enter_context(
+                        pq.ParquetWriter(handle, schema, **PARQUET_OPTIONS)
+                    )
+                writers[month].write_table(rows.filter(pc.equal(month_column, month)))
+    return [files[m] for m in sorted(files)]
 
 
 def _month_of_file(rel: str) -> date:
