@@ -140,7 +140,12 @@ class JsonApi:
 
     ``http`` may be any ``httpx.Client`` (tests pass their own); ``expired`` says whether a
     refusal means the token expired (default: HTTP 401); ``hint`` is appended to auth and
-    quota errors (which setting to check).
+    quota errors (which setting to check). An API with its own rules plugs them in:
+    ``throttle`` runs before every attempt (a client-side rate limiter; it returns the
+    seconds it waited), ``refuse`` turns an answer that is not retried into the API's own
+    error (None: the default errors), ``give_up`` builds the error raised when retries run
+    out, and ``cap_wait_seconds`` caps a server-requested wait instead of failing on a
+    long one.
     """
 
     def __init__(
@@ -159,6 +164,10 @@ class JsonApi:
         error_message: Callable[[Any], str] = _default_error_message,
         hint: str = "",
         user_agent: str | None = None,
+        throttle: Callable[[], float] | None = None,
+        refuse: Callable[[httpx.Response, str], Exception | None] | None = None,
+        give_up: Callable[[str, str], Exception] | None = None,
+        cap_wait_seconds: float | None = None,
     ) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise ValueError(f"{service} base URL must be an http(s) URL (got {base_url!r})")
@@ -175,6 +184,10 @@ class JsonApi:
         self.hint = hint
         self._expired = expired
         self._error_message = error_message
+        self._throttle = throttle
+        self._refuse = refuse
+        self._give_up = give_up
+        self._cap_wait = cap_wait_seconds
         self._sleep = sleep
         self._blocked_until = 0.0  # time.time() before which the quota is spent
         self._own_http = http is None
@@ -241,12 +254,16 @@ class JsonApi:
                 f"{self.service} {path}: gave up after {self.max_retries + 1} attempts "
                 f"(last: {exc.kind})"
             )
+            if self._give_up is not None:
+                raise self._give_up(exc.kind, message) from None
             if exc.kind == "HTTP 429":
                 raise RateLimitedError(message + self._hint()) from None
             raise UnavailableError(message) from None
 
     def _attempt(self, call: _Call, refreshed: list[bool]) -> Any:
         self._wait_for_quota()
+        if self._throttle is not None:
+            self.stats.throttled_seconds += self._throttle()
         self.stats.calls += 1
         headers = dict(self.auth.headers()) if (self.auth and call.use_auth) else {}
         headers.update(call.headers or {})
@@ -288,6 +305,10 @@ class JsonApi:
             raise _Retry("HTTP 429", retry_after=self._server_wait(response))
         if status >= 500 or status == 408:
             raise _Retry(f"HTTP {status}", retry_after=retry_after(response))
+        if self._refuse is not None:
+            error = self._refuse(response, call.path)
+            if error is not None:
+                raise error
         message = self.describe(response)
         what = f"{self.service} {call.path} answered HTTP {status}"
         if status in (401, 403) or self._expired(response):
@@ -360,6 +381,9 @@ class JsonApi:
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome is not None else None
         if isinstance(exc, _Retry) and exc.retry_after is not None:
+            if self._cap_wait is not None:
+                jitter = random.uniform(0.0, min(1.0, self.backoff_seconds))
+                return min(exc.retry_after, self._cap_wait) + jitter
             if exc.retry_after > MAX_WAIT_SECONDS:
                 raise RateLimitedError(
                     f"{self.service}: asked to wait {exc.retry_after / 60:.0f} minutes"

@@ -1,17 +1,17 @@
-"""The CoinGecko HTTP client: every endpoint goes through one private request function.
+"""The CoinGecko HTTP client: every endpoint goes through one request function.
 
-``_request`` waits for the rate limiter, sends the request with short timeouts, retries with
-exponential backoff and jitter (tenacity) on 429, 5xx, timeouts, broken connections and
-truncated or invalid JSON, honours ``Retry-After``, and turns what cannot be retried into a
-typed error (``errors.py``). The API key travels in a header only; it is never logged, never
-in an error message (anything the server echoes back is redacted) and never in a repr.
+``_request`` is the post APIs' ``sources.http.JsonApi`` with CoinGecko's rules plugged in:
+it waits for the client-side rate limiter before every attempt, retries with exponential
+backoff and jitter (tenacity) on 429, 5xx, timeouts, broken connections and truncated or
+invalid JSON, honours ``Retry-After`` (capped at 2 minutes), and turns what cannot be
+retried into a typed error (``errors.py``: plan limits by CoinGecko's error codes). The API
+key travels in a header only; it is never logged, never in an error message (anything the
+server echoes back is redacted) and never in a repr.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import random
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
@@ -19,15 +19,7 @@ from urllib.parse import quote
 
 import httpx
 from pydantic import SecretStr
-from tenacity import (
-    RetryCallState,
-    Retrying,
-    retry_if_exception_type,
-    stop_after_attempt,
-    wait_exponential_jitter,
-)
 
-from cryptopulse import __version__
 from cryptopulse.sources.coingecko.errors import (
     AuthError,
     CoinGeckoError,
@@ -37,9 +29,7 @@ from cryptopulse.sources.coingecko.errors import (
     UnavailableError,
 )
 from cryptopulse.sources.coingecko.ratelimit import RateLimiter
-from cryptopulse.sources.http import CallStats, retry_after
-
-log = logging.getLogger(__name__)
+from cryptopulse.sources.http import CallStats, JsonApi
 
 Plan = Literal["public", "demo", "pro"]
 PLANS: tuple[Plan, ...] = ("public", "demo", "pro")
@@ -58,16 +48,6 @@ DEFAULT_CALLS_PER_MINUTE: dict[Plan, float] = {"public": 10.0, "demo": 30.0, "pr
 PLAN_LIMIT_CODES = frozenset({10005, 10006, 10012})
 _PLAN_LIMIT_WORDS = ("allowed time range", "paid plan", "plan restricted")
 MAX_RETRY_AFTER_SECONDS = 120.0
-_REDACTED = "***"
-
-
-class _Retry(Exception):
-    """An attempt failed in a way worth retrying."""
-
-    def __init__(self, kind: str, retry_after: float | None = None) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.retry_after = retry_after
 
 
 class CoinGeckoClient:
@@ -116,29 +96,33 @@ class CoinGeckoClient:
                 f"CRYPTOPULSE_COINGECKO_BASE_URL must be an http(s) URL (got {self.base_url!r})"
             )
         self.calls_per_minute = float(calls_per_minute or DEFAULT_CALLS_PER_MINUTE[plan])
-        self.timeout = httpx.Timeout(timeout_seconds, connect=min(timeout_seconds, 5.0))
-        self.max_retries = max_retries
-        self.backoff_seconds = backoff_seconds
-        self.backoff_max_seconds = max(backoff_max_seconds, backoff_seconds)
-        self.stats = CallStats()
         self._limiter = RateLimiter(self.calls_per_minute)
-        self._sleep = sleep
-        self._own_http = http is None
-        self._http = http or httpx.Client(
-            headers={"accept": "application/json", "user-agent": f"cryptopulse/{__version__}"},
-            follow_redirects=False,
+        self._api = JsonApi(
+            "CoinGecko",
+            self.base_url,
+            auth=_KeyAuth(plan, key),
+            timeout_seconds=timeout_seconds,
+            max_retries=max_retries,
+            backoff_seconds=backoff_seconds,
+            backoff_max_seconds=backoff_max_seconds,
+            http=http,
+            sleep=sleep,
+            throttle=self._limiter.acquire,
+            refuse=self._refuse,
+            give_up=self._give_up,
+            cap_wait_seconds=MAX_RETRY_AFTER_SECONDS,
         )
-        self._backoff = wait_exponential_jitter(
-            multiplier=backoff_seconds, max=self.backoff_max_seconds, jitter=backoff_seconds
-        )
+
+    @property
+    def stats(self) -> CallStats:
+        return self._api.stats
 
     def __repr__(self) -> str:
         key = "set" if self._key is not None else "none"
         return f"CoinGeckoClient(plan={self.plan!r}, base_url={self.base_url!r}, key={key})"
 
     def close(self) -> None:
-        if self._own_http:
-            self._http.close()
+        self._api.close()
 
     def __enter__(self) -> CoinGeckoClient:
         return self
@@ -179,71 +163,31 @@ class CoinGeckoClient:
     def _request(
         self, path: str, params: Mapping[str, str | int] | None = None, expect: type = object
     ) -> Any:
-        retrying = Retrying(
-            stop=stop_after_attempt(self.max_retries + 1),
-            wait=self._wait,
-            retry=retry_if_exception_type(_Retry),
-            sleep=self._sleep,
-            before_sleep=self._count_retry,
-            reraise=True,
-        )
-        try:
-            return retrying(self._attempt, path, params, expect)
-        except _Retry as exc:
-            attempts = self.max_retries + 1
-            message = f"CoinGecko {path}: gave up after {attempts} attempts (last: {exc.kind})"
-            if exc.kind == "HTTP 429":
-                raise RateLimitedError(
-                    message + "; lower CRYPTOPULSE_COINGECKO_CALLS_PER_MINUTE or use a key"
-                ) from None
-            raise UnavailableError(message) from None
+        return self._api.get(path, params, expect=expect)
 
-    def _attempt(self, path: str, params: Mapping[str, str | int] | None, expect: type) -> Any:
-        self.stats.throttled_seconds += self._limiter.acquire()
-        self.stats.calls += 1
-        try:
-            response = self._http.get(
-                self.base_url + path, params=params, headers=self._headers(), timeout=self.timeout
+    def _give_up(self, kind: str, message: str) -> CoinGeckoError:
+        if kind == "HTTP 429":
+            return RateLimitedError(
+                message + "; lower CRYPTOPULSE_COINGECKO_CALLS_PER_MINUTE or use a key"
             )
-        except httpx.TimeoutException:
-            raise _Retry("timeout") from None
-        except httpx.TransportError as exc:  # refused, reset, or a body cut short
-            raise _Retry(f"connection error ({type(exc).__name__})") from None
-        return self._decode(response, path, expect)
+        return UnavailableError(message)
 
-    def _headers(self) -> dict[str, str]:
-        if self._key is None or self.plan == "public":
-            return {}
-        return {KEY_HEADERS[self.plan]: self._key.get_secret_value()}
-
-    def _decode(self, response: httpx.Response, path: str, expect: type) -> Any:
+    def _refuse(self, response: httpx.Response, path: str) -> CoinGeckoError:
+        """CoinGecko's error for an answer that is not retried (a plan limit by its code)."""
         status = response.status_code
-        if status == 200:
-            try:
-                data = json.loads(response.content)
-            except ValueError:  # truncated or not JSON at all
-                raise _Retry("invalid JSON") from None
-            if not isinstance(data, expect):
-                raise _Retry("unexpected payload")
-            return data
-        if status == 429:
-            self.stats.rate_limited += 1
-            raise _Retry("HTTP 429", retry_after=retry_after(response))
-        if status >= 500 or status == 408:
-            raise _Retry(f"HTTP {status}", retry_after=retry_after(response))
         code, message = self._error_details(response)
         what = f"CoinGecko {path} answered HTTP {status}" + (f", error {code}" if code else "")
         if code in PLAN_LIMIT_CODES or any(w in message.lower() for w in _PLAN_LIMIT_WORDS):
-            raise PlanLimitError(f"{what}: {message}", code=code)
+            return PlanLimitError(f"{what}: {message}", code=code)
         if status in (401, 403):
-            raise AuthError(
+            return AuthError(
                 f"{what}: {message}. Check CRYPTOPULSE_COINGECKO_API_KEY and "
                 "CRYPTOPULSE_COINGECKO_PLAN (a Demo key works on api.coingecko.com, a Pro key "
                 "on pro-api.coingecko.com)"
             )
         if status == 404:
-            raise NotFoundError(f"{what}: {message}")
-        raise CoinGeckoError(f"{what}: {message}")
+            return NotFoundError(f"{what}: {message}")
+        return CoinGeckoError(f"{what}: {message}")
 
     def _error_details(self, response: httpx.Response) -> tuple[int | None, str]:
         """The error code and message of a refusal, with any echo of the key removed."""
@@ -266,34 +210,23 @@ class CoinGeckoClient:
                 message = error
         if not message:
             message = response.text[:200] or response.reason_phrase
-        return code, self._redact(" ".join(message.split()))
+        return code, self._api.redact(" ".join(message.split()))
 
-    def _redact(self, text: str) -> str:
-        if self._key is not None:
-            secret = self._key.get_secret_value()
-            if secret:
-                text = text.replace(secret, _REDACTED)
-        return text
 
-    # ---- retry policy ---------------------------------------------------------------------
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        if isinstance(exc, _Retry) and exc.retry_after is not None:
-            jitter = random.uniform(0.0, min(1.0, self.backoff_seconds))
-            return min(exc.retry_after, MAX_RETRY_AFTER_SECONDS) + jitter
-        return float(self._backoff(state))
+class _KeyAuth:
+    """The plan's API key header (none for keyless use); keys do not expire."""
 
-    def _count_retry(self, state: RetryCallState) -> None:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        kind = exc.kind if isinstance(exc, _Retry) else type(exc).__name__
-        self.stats.retries += 1
-        self.stats.retry_reasons[kind] += 1
-        wait = state.next_action.sleep if state.next_action is not None else 0.0
-        path = state.args[0] if state.args else "?"
-        log.info(
-            "CoinGecko %s: %s, retrying in %.1f s (attempt %d)",
-            path,
-            kind,
-            wait,
-            state.attempt_number,
-        )
+    def __init__(self, plan: Plan, key: SecretStr | None) -> None:
+        self._plan = plan
+        self._key = key
+
+    def headers(self) -> dict[str, str]:
+        if self._key is None or self._plan == "public":
+            return {}
+        return {KEY_HEADERS[self._plan]: self._key.get_secret_value()}
+
+    def refresh(self) -> bool:
+        return False
+
+    def secrets(self) -> list[str]:
+        return [self._key.get_secret_value()] if self._key is not None else []
