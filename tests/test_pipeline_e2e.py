@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -172,6 +172,29 @@ def test_a_failing_check_stops_the_run_naming_table_check_and_rows(
     run = lake.read_json(layout.LAST_RUN)
     assert run["status"] == "failed" and "1 failing row" in run["error"]
     assert not lake.glob(f"{layout.MARTS}/*")  # nothing exported from a failed build
+
+
+def test_a_daily_run_checks_the_rows_it_merged(settings: Settings, tmp_path: Path) -> None:
+    # History first, then a bad price arrives with the next day: the incremental run's checks
+    # (scoped to the rows it wrote) must see it.
+    posts = {"CRYPTOPULSE_DEMO_POSTS_PER_DAY": "50"}
+    done = run_cli(
+        ["run", "--start", "2024-06-01", "--end", "2024-06-03"], settings, tmp_path, **posts
+    )
+    assert done.returncode == 0, done.stderr
+    lake = Lake(settings.lake_url)
+    good = lake.read_parquet(layout.raw_file("demo", "coin_hourly", date(2024, 6, 2)))
+    bad = good.slice(0, 1).set_column(2, "price", pa.array([-1.0]))
+    bad = bad.set_column(1, "ts", pa.array([datetime(2024, 6, 3, 5, tzinfo=UTC)], good["ts"].type))
+    # Another source's file in the new day's partition, past the landing checks.
+    lake.write_parquet(layout.raw_file("planted", "coin_hourly", date(2024, 6, 3)), bad)
+
+    done = run_cli(
+        ["run", "--start", "2024-06-03", "--end", "2024-06-04"], settings, tmp_path, **posts
+    )
+    assert done.returncode == 1, done.stdout
+    assert "fct_coin_stats_hourly · accepted_range(price)" in done.stderr
+    assert "1 failing row" in done.stderr
 
 
 def test_user_mistakes_get_one_clear_line_not_a_traceback(
