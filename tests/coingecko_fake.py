@@ -31,9 +31,11 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from fake_api import LoopbackServer
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -89,7 +91,7 @@ class _State:
     last_fault: dict[str, str | None] = field(default_factory=dict)
 
 
-class FakeCoinGecko:
+class FakeCoinGecko(LoopbackServer):
     """Start with ``with FakeCoinGecko(...) as fake:``; ``fake.url`` is the API root."""
 
     def __init__(
@@ -126,34 +128,10 @@ class FakeCoinGecko:
         self.pro_keys = pro_keys
         self.rate_limit_per_minute = rate_limit_per_minute
         self.state = _State()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---- lifecycle ----------------------------------------------------------------------
-    def start(self) -> FakeCoinGecko:
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeCoinGecko:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}{PREFIX}"
+        return f"http://127.0.0.1:{self.port}{PREFIX}"
 
     # ---- what the tests look at ---------------------------------------------------------
     def script(self, *kinds: str, path_contains: str = "") -> None:
@@ -438,3 +416,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout)
             self.close_connection = True
+
+
+FakeCoinGecko.handler_class = _Handler

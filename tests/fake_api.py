@@ -55,45 +55,22 @@ class Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeApi:
-    """A fake API server; subclasses implement ``route`` (and may override the fault
-    shapes)."""
+class LoopbackServer:
+    """A threaded HTTP server on a free 127.0.0.1 port whose handler (``handler_class``)
+    reaches the fake as ``self.fake``; a context manager."""
 
-    # Random faults never hit requests whose path contains one of these (e.g. the token
-    # endpoint, when a test wants faults on data calls only).
-    spare_paths: tuple[str, ...] = ()
+    handler_class: type[BaseHTTPRequestHandler]
+    _server: ThreadingHTTPServer | None = None
 
-    def __init__(self, fault_rate: float = 0.0, seed: int = 7, slow_seconds: float = 3.0) -> None:
-        self.fault_rate = fault_rate
-        self.slow_seconds = slow_seconds
-        self._random = random.Random(seed)
-        self._lock = threading.Lock()
-        self._scripted: deque[tuple[str, str]] = deque()
-        self._log: list[Request] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # ---- to implement -----------------------------------------------------------------------
-    def route(self, request: Request) -> Answer:
-        raise NotImplementedError
-
-    def rate_limit_headers(self) -> dict[str, str]:
-        """Headers of a 429 answer (the real APIs' quota headers)."""
-        return {"retry-after": "0"}
-
-    def expired_response(self) -> Answer:
-        return Answer(401, {"error": "token expired"})
-
-    # ---- lifecycle --------------------------------------------------------------------------
     def start(self) -> Self:
-        handler = type("Handler", (_Handler,), {"fake": self})
+        handler = type("Handler", (self.handler_class,), {"fake": self})
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         # A short poll interval: stop() waits up to one interval (0.5 s by default).
-        self._thread = threading.Thread(
+        thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
-        self._thread.start()
+        thread.start()
         return self
 
     def stop(self) -> None:
@@ -109,10 +86,41 @@ class FakeApi:
         self.stop()
 
     @property
-    def url(self) -> str:
+    def port(self) -> int:
         assert self._server is not None, "start the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return int(self._server.server_address[1])
+
+
+class FakeApi(LoopbackServer):
+    """A fake API server; subclasses implement ``route`` (and may override the fault
+    shapes)."""
+
+    # Random faults never hit requests whose path contains one of these (e.g. the token
+    # endpoint, when a test wants faults on data calls only).
+    spare_paths: tuple[str, ...] = ()
+
+    def __init__(self, fault_rate: float = 0.0, seed: int = 7, slow_seconds: float = 3.0) -> None:
+        self.fault_rate = fault_rate
+        self.slow_seconds = slow_seconds
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._scripted: deque[tuple[str, str]] = deque()
+        self._log: list[Request] = []
+
+    # ---- to implement -----------------------------------------------------------------------
+    def route(self, request: Request) -> Answer:
+        raise NotImplementedError
+
+    def rate_limit_headers(self) -> dict[str, str]:
+        """Headers of a 429 answer (the real APIs' quota headers)."""
+        return {"retry-after": "0"}
+
+    def expired_response(self) -> Answer:
+        return Answer(401, {"error": "token expired"})
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     # ---- faults and the log ---------------------------------------------------------------
     def script(self, *kinds: str, path_contains: str = "") -> None:
@@ -209,3 +217,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+FakeApi.handler_class = _Handler
