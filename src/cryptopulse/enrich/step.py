@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 from cryptopulse.enrich import store
 from cryptopulse.enrich.mentions import RESOLVER_VERSION, Coin, MentionResolver
 from cryptopulse.enrich.sentiment import BatchScorer, VaderScorer, default_scorer
-from cryptopulse.lake import Lake, layout
+from cryptopulse.lake import Lake, layout, open_lake
 from cryptopulse.settings import Settings
 from cryptopulse.sources.base import Interval
 
@@ -224,7 +224,7 @@ def enrich(
     Partition files are independent, so with several files they are enriched in parallel,
     one whole file per worker process at a time.
     """
-    lake = Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+    lake = open_lake(settings)
     scorer = scorer or default_scorer()
     report = EnrichReport()
     files = store.raw_posts_files(lake)

@@ -16,7 +16,7 @@ from typing import Any
 
 from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
-from cryptopulse.lake import Lake, layout
+from cryptopulse.lake import layout, open_lake
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.serve.export import ExportedTable, export_marts
 from cryptopulse.settings import Settings
@@ -68,10 +68,6 @@ class RunReport:
     @property
     def rows_quarantined(self) -> int:
         return sum(int(item["rows_quarantined"]) for item in self.landings)
-
-
-def open_lake(settings: Settings) -> Lake:
-    return Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
 
 
 def new_report(settings: Settings, command: str, interval: Interval | None) -> RunReport:

@@ -25,6 +25,13 @@ from cryptopulse.lake.schemas import POSTS, UTC_TS
 from cryptopulse.sources.base import Batch, Reject
 
 POST_COLUMNS: tuple[str, ...] = tuple(POSTS.schema.names)
+
+
+def utcnow() -> datetime:
+    """Now, in UTC: the default clock of the post sources (tests pass their own)."""
+    return datetime.now(UTC)
+
+
 _TEXT_COLUMNS = frozenset({"source", "post_id", "author", "text", "language", "url"})
 
 

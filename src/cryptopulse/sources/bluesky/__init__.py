@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import httpx
 
-from cryptopulse.lake import Lake
+from cryptopulse.lake import open_lake
 from cryptopulse.settings import Settings
 from cryptopulse.sources.bluesky.client import BlueskyClient, connect
 from cryptopulse.sources.bluesky.queries import Query, resolve_queries
 from cryptopulse.sources.bluesky.session import BlueskySession
 from cryptopulse.sources.bluesky.source import BlueskySource
+from cryptopulse.sources.social import utcnow
 
 __all__ = [
     "BlueskyClient",
@@ -41,7 +42,7 @@ def build_bluesky_source(
     *,
     http: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    clock: Callable[[], datetime] = utcnow,
 ) -> BlueskySource:
     """The Bluesky source configured by ``settings`` (a ValueError naming what is missing)."""
     handle = (settings.bluesky_handle or "").strip()
@@ -67,5 +68,5 @@ def build_bluesky_source(
         http=http,
         sleep=sleep,
     )
-    lake = Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+    lake = open_lake(settings)
     return BlueskySource(client, queries, lake, max_pages=settings.bluesky_max_pages, clock=clock)

@@ -32,7 +32,7 @@ from cryptopulse.sources.base import Batch, Interval, Reject
 from cryptopulse.sources.bluesky.client import BlueskyClient, iso_utc
 from cryptopulse.sources.bluesky.mapping import SOURCE, post_record
 from cryptopulse.sources.bluesky.queries import Query
-from cryptopulse.sources.social import Cursors, posts_table
+from cryptopulse.sources.social import Cursors, posts_table, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +42,6 @@ SETTLE = timedelta(hours=1)
 # Each slice of a day in progress starts this long before the previous one stopped.
 OVERLAP = timedelta(minutes=10)
 DAY = timedelta(days=1)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def midnight(day: date) -> datetime:
@@ -75,7 +71,7 @@ class BlueskySource:
         queries: Sequence[Query],
         lake: Lake,
         max_pages: int = 50,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if not queries:
             raise ValueError("BlueskySource needs at least one query")

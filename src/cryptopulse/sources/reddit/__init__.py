@@ -15,7 +15,7 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.lake import Lake
+from cryptopulse.lake import open_lake
 from cryptopulse.settings import Settings
 from cryptopulse.sources.http import JsonApi, QuotaHeaders
 from cryptopulse.sources.reddit.auth import (
@@ -125,7 +125,7 @@ def build_reddit_source(
         api("Reddit API", settings.reddit_base_url, auth, REDDIT_QUOTA),
         http=shared if http is None else None,  # closed with the client when it is ours
     )
-    lake = Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+    lake = open_lake(settings)
     source_clock = {"clock": clock} if clock is not None else {}
     return RedditSource(
         client,

@@ -37,7 +37,7 @@ from cryptopulse.sources.base import Batch, Interval, Reject
 from cryptopulse.sources.http import ApiError
 from cryptopulse.sources.reddit.client import KIND_OF, RedditClient
 from cryptopulse.sources.reddit.mapping import SOURCE, created_utc, fullname, to_post
-from cryptopulse.sources.social import Cursors, part_name, posts_batches
+from cryptopulse.sources.social import Cursors, part_name, posts_batches, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,6 @@ SETTLE_SECONDS = 60
 # Refusals that concern one subreddit (private, quarantined, banned, no such subreddit):
 # that subreddit is skipped with a warning, the others go on.
 _SUBREDDIT_REFUSALS = frozenset({302, 403, 404})
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _epoch(day: date) -> float:
@@ -117,7 +113,7 @@ class RedditSource:
         subreddits: Sequence[str],
         comments: bool = True,
         lake: Lake | None = None,
-        clock: Callable[[], datetime] = _utcnow,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if not subreddits:
             raise ValueError("CRYPTOPULSE_REDDIT_SUBREDDITS: no subreddit given")

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.lake import Lake
+from cryptopulse.lake import Lake, open_lake
 from cryptopulse.settings import Settings
 from cryptopulse.sources.x.client import TOKEN_ENV, PlanError, XClient
 from cryptopulse.sources.x.queries import XQuery, build_queries
@@ -66,7 +66,7 @@ def build_x_source(
         http=http,
         sleep=sleep,
     )
-    lake = lake or Lake(settings.lake_url, s3_endpoint_url=settings.s3_endpoint_url)
+    lake = lake or open_lake(settings)
     if now is None:
         return XSource(client, queries, lake, max_pages=settings.x_max_pages)
     return XSource(client, queries, lake, max_pages=settings.x_max_pages, now=now)

@@ -28,7 +28,7 @@ from typing import Any
 from cryptopulse.lake import Lake
 from cryptopulse.sources.base import Batch, Interval, Reject
 from cryptopulse.sources.http import ApiError
-from cryptopulse.sources.social import posts_table
+from cryptopulse.sources.social import posts_table, utcnow
 from cryptopulse.sources.x.client import XClient
 from cryptopulse.sources.x.ids import id_time, newest_id
 from cryptopulse.sources.x.mapping import SOURCE, page_posts
@@ -46,10 +46,6 @@ SETTLE = timedelta(seconds=60)
 HORIZON_MARGIN = timedelta(seconds=60)
 
 WHOLE, PARTIAL, OUT_OF_REACH, NOT_BEGUN = "whole", "partial", "out of reach", "not begun"
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def day_start(day: date) -> datetime:
@@ -103,7 +99,7 @@ class XSource:
         queries: list[XQuery],
         lake: Lake,
         max_pages: int = 10,
-        now: Callable[[], datetime] = _utcnow,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         if max_pages < 1:
             raise ValueError("CRYPTOPULSE_X_MAX_PAGES must be at least 1")
