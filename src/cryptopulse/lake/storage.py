@@ -8,6 +8,7 @@ only once complete, which gives the same guarantee.
 from __future__ import annotations
 
 import contextlib
+import glob as stdlib_glob
 import json
 import os
 import uuid
@@ -132,7 +133,11 @@ class Lake:
         """Relative paths matching ``pattern``, sorted."""
         if self.is_s3:
             self.fs.invalidate_cache()
-        return sorted(self.relative(p) for p in self.fs.glob(self.path(pattern)))
+            return sorted(self.relative(p) for p in self.fs.glob(self.path(pattern)))
+        # The standard library lists only the folders the pattern walks through; fsspec's
+        # local glob stats every file under the first wildcard (all datasets, all days).
+        matches = stdlib_glob.glob(f"{stdlib_glob.escape(self.root)}/{pattern}")
+        return sorted(self.relative(p) for p in matches)
 
     def count_rows(self, rels: list[str]) -> int:
         """Rows in these Parquet files, from their footers (no data is read)."""
