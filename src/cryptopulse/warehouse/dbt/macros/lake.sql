@@ -64,19 +64,23 @@
 {% endmacro %}
 
 
-{% macro select_lake_dataset(dataset) %}
+{% macro select_lake_dataset(dataset, window=none) %}
+  {#- window: (start, end) to read only those day partitions; by default an incremental
+      run's window (lake_window()), none outside one. -#}
   {%- set source_relation = source('lake', dataset) -%}
   {%- set columns = lake_dataset_columns(dataset) -%}
-  {%- if dataset in lake_datasets() -%}
+  {%- set window = window if window is not none else lake_window() -%}
+  {%- set relation = read_lake_dataset(dataset, source_relation, window) if dataset in lake_datasets() else none -%}
+  {%- if relation is not none -%}
     select
       {%- for name, _ in columns %}
         {{ name }},
       {%- endfor %}
         filename,
         lake_date
-    from {{ read_lake_dataset(dataset, source_relation) }}
+    from {{ relation }}
   {%- else -%}
-    {#- Nothing landed for this dataset yet: an empty, typed relation. -#}
+    {#- Nothing landed for this dataset (in the window) yet: an empty, typed relation. -#}
     select
       {%- for name, data_type in columns %}
         cast(null as {{ data_type }}) as {{ name }},
@@ -88,24 +92,25 @@
 {% endmacro %}
 
 
-{% macro read_lake_dataset(dataset, source_relation) %}
-  {{ return(adapter.dispatch('read_lake_dataset', 'cryptopulse')(dataset, source_relation)) }}
+{% macro read_lake_dataset(dataset, source_relation, window=none) %}
+  {#- The relation to select the dataset's rows from, or none when the window has no files. -#}
+  {{ return(adapter.dispatch('read_lake_dataset', 'cryptopulse')(dataset, source_relation, window)) }}
 {% endmacro %}
 
 
-{% macro default__read_lake_dataset(dataset, source_relation) %}
+{% macro default__read_lake_dataset(dataset, source_relation, window=none) %}
   {#- Server engines (PostgreSQL, Redshift): the raw table a loader filled, or an external
       table over the lake (Redshift Spectrum), carrying the lake file name in `filename`. -#}
-  {{ source_relation }}
+  {{ return(source_relation) }}
 {% endmacro %}
 
 
-{% macro duckdb__read_lake_dataset(dataset, source_relation) %}
+{% macro duckdb__read_lake_dataset(dataset, source_relation, window=none) %}
   {#- DuckDB reads the lake's Parquet files directly, local or s3:// (the duckdb_s3 target
       registers an fsspec s3 filesystem). Only *.parquet at exactly
       raw/<source>/<dataset>/date=YYYY-MM-DD/ is read: CSV copies beside them, quarantine/
-      and anything else in the lake are not. hive_partitioning is off so the date=...
-      folder does not become a column. -#}
+      and anything else in the lake are not. With a window, only the files of its days are
+      listed (lake_window_files_sql). -#}
   {%- set lake_url = var('lake_url', none) -%}
   {%- if lake_url is none or (lake_url | string | trim) == '' -%}
     {%- if execute -%}
@@ -114,15 +119,50 @@
     {%- set lake_url = 'lake_url-not-set' -%}
   {%- endif -%}
   {%- set pattern = (lake_url | string | trim).rstrip('/') ~ '/' ~ lake_dataset_path(dataset) -%}
+  {%- set files = pattern | replace("'", "''") -%}
+  {%- if window is not none and execute -%}
+    {#- A window names its files: binding a glob with union_by_name reads the footer of
+        every file in the lake, a cost that grows with the history, not the window. -#}
+    {%- set listed = run_query(lake_window_files_sql(files, window)) -%}
+    {%- set paths = listed.columns[0].values() | list -%}
+    {%- if paths | length == 0 -%}
+      {{ return(none) }}
+    {%- endif -%}
+    {%- set quoted = [] -%}
+    {%- for path in paths -%}
+      {%- do quoted.append("'" ~ (path | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {%- set files = '[' ~ (quoted | join(', ')) ~ ']' -%}
+  {%- else -%}
+    {%- set files = "'" ~ files ~ "'" -%}
+  {%- endif -%}
   {#- The date=YYYY-MM-DD folder becomes lake_date: a filter on it skips whole files. -#}
+  {%- set relation -%}
   (
     select * exclude ("date"), "date" as lake_date
     from read_parquet(
-      '{{ pattern | replace("'", "''") }}',
+      {{ files }},
       filename = true, union_by_name = true,
       hive_partitioning = true, hive_types = {'date': date}
     )
   )
+  {%- endset -%}
+  {{ return(relation) }}
+{% endmacro %}
+
+
+{% macro lake_window_files_sql(pattern, window) %}
+  {#- The files of the glob (already quoted for SQL) in the window's date=YYYY-MM-DD folders. -#}
+  {%- set sql -%}
+    select file
+    from glob('{{ pattern }}')
+    where try_cast(regexp_extract(file, '/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]*$', 1) as date)
+          >= cast('{{ window[0] }}' as date)
+      and try_cast(regexp_extract(file, '/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]*$', 1) as date)
+          < cast('{{ window[1] }}' as date)
+    order by file
+  {%- endset -%}
+  {{ return(sql) }}
 {% endmacro %}
 
 

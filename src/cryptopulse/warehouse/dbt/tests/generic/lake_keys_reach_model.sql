@@ -20,7 +20,7 @@ with lake_keys as (
         {%- endif %} as {{ model_column }}{{ "," if not loop.last }}
         {% endfor %}
     from (
-        {{ select_lake_dataset(dataset) }}
+        {{ select_lake_dataset(dataset, run_window()) }}
     ) as lake_rows
     where {{ in_lake_window('lake_date', run_window()) }}
 
