@@ -108,7 +108,9 @@ def dbt_args(
     settings: Settings,
     lake: Lake,
     extra: list[str],
+    variables: dict[str, Any] | None = None,
 ) -> list[str]:
+    """The arguments of one dbt command; ``variables`` defaults to ``dbt_vars(lake)``."""
     work = settings.warehouse_path.parent / "dbt"
     return [
         command,
@@ -121,7 +123,7 @@ def dbt_args(
         "--log-path",
         str(work / "logs"),
         "--vars",
-        json.dumps(dbt_vars(lake)),
+        json.dumps(dbt_vars(lake) if variables is None else variables),
         "--quiet",
         "--no-use-colors",
         "--no-version-check",
@@ -152,8 +154,9 @@ def build(
     extra = ["--select", *select] if select else []
     if full_refresh:
         extra.append("--full-refresh")
+    variables = dbt_vars(lake)  # listing the lake once serves both commands
     with dbt_environment(settings, window):
-        parsed = dbtRunner().invoke(dbt_args("parse", settings, lake, []))
+        parsed = dbtRunner().invoke(dbt_args("parse", settings, lake, [], variables))
         if not parsed.success or parsed.result is None:
             raise TransformError(f"dbt could not parse the project: {parsed.exception}")
         manifest = cast("Manifest", parsed.result)
@@ -168,7 +171,7 @@ def build(
 
         runner = dbtRunner(manifest=manifest, callbacks=[on_event])
         try:
-            result = runner.invoke(dbt_args(command, settings, lake, extra))
+            result = runner.invoke(dbt_args(command, settings, lake, extra, variables))
         finally:
             release_duckdb()
     if result.exception is not None:
