@@ -245,3 +245,21 @@ def test_s3_lake_end_to_end(
     run = lake.read_json(layout.LAST_RUN)
     assert run["lake"] == f"s3://{s3_bucket}/lake"
     assert json.dumps(run).count("testing-secret") == 0  # no credential in the run record
+
+    # The next day merges into it: the incremental models list the window's S3 files.
+    with duckdb.connect(str(s3.warehouse_path), read_only=True) as con:
+        posts_before = _count(con, "select count(*) from fct_posts")
+    done = run_cli(
+        ["run", "--start", "2024-06-03", "--end", "2024-06-04"],
+        s3,
+        tmp_path,
+        CRYPTOPULSE_DEMO_POSTS_PER_DAY="300",
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with duckdb.connect(str(s3.warehouse_path), read_only=True) as con:
+        days = con.execute("select distinct cast(created_at as date) from fct_posts").fetchall()
+        posts_after = _count(con, "select count(*) from fct_posts")
+    new_day = lake.count_rows(lake.glob("raw/*/posts/date=2024-06-03/*.parquet"))
+    assert len(days) == 3
+    assert new_day > 0 and posts_after == posts_before + new_day
+    assert read_mart(lake, "fct_posts").num_rows == posts_after
