@@ -42,9 +42,7 @@ START_TIMEOUT = 300.0
 def airflow_ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`make airflow` on a free loopback port; yields (base URL, AIRFLOW_HOME)."""
     if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("no chromium on PATH: .ci/run installs Debian's chromium package")
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium)")
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium; .ci/run does)")
     work = tmp_path_factory.mktemp("airflow-ui")
     home, port = work / "home", _free_port()
     env = {

@@ -228,13 +228,13 @@ def test_s3_lake_end_to_end(
         warehouse_url=str(tmp_path / "s3-warehouse.duckdb"),
         s3_endpoint_url=s3_endpoint,
     )
-    done = run_cli(
-        ["run", "--start", "2024-06-01", "--end", "2024-06-03"],
-        s3,
-        tmp_path,
-        CRYPTOPULSE_DEMO_POSTS_PER_DAY="300",
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+
+    def run_days(start: str, end: str) -> None:
+        args = ["run", "--start", start, "--end", end]
+        done = run_cli(args, s3, tmp_path, CRYPTOPULSE_DEMO_POSTS_PER_DAY="300")
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    run_days("2024-06-01", "2024-06-03")
     lake = Lake(s3.lake_url, s3_endpoint_url=s3_endpoint)
     assert len(lake.glob(layout.dataset_glob(layout.RAW, "posts"))) == 2
     with duckdb.connect(str(s3.warehouse_path), read_only=True) as con:
@@ -249,13 +249,7 @@ def test_s3_lake_end_to_end(
     # The next day merges into it: the incremental models list the window's S3 files.
     with duckdb.connect(str(s3.warehouse_path), read_only=True) as con:
         posts_before = _count(con, "select count(*) from fct_posts")
-    done = run_cli(
-        ["run", "--start", "2024-06-03", "--end", "2024-06-04"],
-        s3,
-        tmp_path,
-        CRYPTOPULSE_DEMO_POSTS_PER_DAY="300",
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    run_days("2024-06-03", "2024-06-04")
     with duckdb.connect(str(s3.warehouse_path), read_only=True) as con:
         days = con.execute("select distinct cast(created_at as date) from fct_posts").fetchall()
         posts_after = _count(con, "select count(*) from fct_posts")
