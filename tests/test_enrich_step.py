@@ -66,3 +66,32 @@ def test_a_rerun_scores_only_posts_not_yet_scored(landed: Settings) -> None:
     plain = enrich(landed, DAYS, scorer=VaderScorer(), workers=1)
     assert plain.posts_scored == plain.posts_seen
     assert lake.glob("enrich/sentiment/vader-3.3.2/*/*.parquet")
+
+
+def test_the_coin_list_is_every_coin_ever_listed_as_its_latest_snapshot_says(
+    settings: Settings,
+) -> None:
+    import pyarrow as pa
+
+    from cryptopulse.enrich.step import lake_coins
+    from cryptopulse.lake.schemas import COINS
+
+    lake = Lake(settings.lake_url)
+
+    def snapshot(day: date, rows: list[tuple[str, str, str]]) -> None:
+        ids, symbols, names = (list(column) for column in zip(*rows, strict=True))
+        table = pa.table({"coin_id": ids, "symbol": symbols, "name": names}, schema=COINS.schema)
+        lake.write_parquet(layout.raw_file("coingecko", "coins", day), table)
+
+    for offset in range(40):  # a daily snapshot for weeks: bitcoin renamed on day 20
+        day = date(2024, 3, 1 + offset) if offset < 31 else date(2024, 4, offset - 30)
+        name = "Bitcoin" if offset < 20 else "Bitcoin (BTC)"
+        rows = [("bitcoin", "btc", name), ("ethereum", "eth", "Ethereum")]
+        if offset < 5:
+            rows.append(("terra-luna", "luna", "Terra"))  # delisted after day 5
+        snapshot(day, rows)
+
+    coins = {coin.coin_id: coin for coin in lake_coins(lake)}
+    assert set(coins) == {"bitcoin", "ethereum", "terra-luna"}
+    assert coins["bitcoin"].name == "Bitcoin (BTC)"  # the latest snapshot wins
+    assert coins["terra-luna"].symbol == "luna"  # kept from the snapshots that had it
