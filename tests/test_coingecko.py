@@ -449,21 +449,31 @@ def test_a_landed_range_is_not_fetched_again_unless_refreshed(tmp_path: Path) ->
 
 
 def test_a_day_in_progress_is_landed_but_fetched_again_next_time(tmp_path: Path) -> None:
-    interval = Interval(TODAY - timedelta(days=3), TODAY + timedelta(days=2))
+    # A clock 25 minutes past an hour (in the past), for the fake and the source alike: the
+    # range's trailing "now" point is then off the hour grid whatever the time of the run.
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    now = hour - timedelta(hours=1) + timedelta(minutes=25)
+    today = now.date()
+    interval = Interval(today - timedelta(days=3), today + timedelta(days=2))
     lake = Lake(str(tmp_path / "lake"))
-    with FakeCoinGecko() as fake:
-        report = backfill(lake, source_for(fake, "bitcoin"), interval)
+
+    def source(fake: FakeCoinGecko) -> CoinGeckoSource:
+        coins = parse_coins("bitcoin")
+        return CoinGeckoSource(fast_client(fake), coins, MAX_WINDOW_DAYS, clock=lambda: now)
+
+    with FakeCoinGecko(now=now) as fake:
+        report = backfill(lake, source(fake), interval)
         marks = Watermarks(lake, "coingecko").landed("bitcoin")
-        assert marks == [(interval.start, complete_until(datetime.now(UTC)))]
+        assert marks == [(interval.start, complete_until(now))]
         hours = read_hours(tmp_path / "lake")["bitcoin"]
-        assert max(hours) <= int(time.time()) // 3600  # nothing from the future
+        assert max(hours) <= int(now.timestamp()) // 3600  # nothing from the future
         assert report.points["off_grid_dropped"] >= 1  # the trailing "now" point
         (frm, to) = fake.chart_requests()[0][1:]
         assert to - frm <= 90 * 86_400
-        backfill(lake, source_for(fake, "bitcoin"), interval)
+        backfill(lake, source(fake), interval)
         (_, frm2, _) = fake.chart_requests()[-1]
         refetched_from = datetime.fromtimestamp(frm2 + 900, UTC).date()
-        assert refetched_from == complete_until(datetime.now(UTC))
+        assert refetched_from == complete_until(now)
 
 
 def test_no_history_yet_is_asked_twice_then_believed(tmp_path: Path) -> None:
