@@ -104,13 +104,9 @@ def dbt_environment(settings: Settings, window: Interval | None = None) -> Itera
 
 
 def dbt_args(
-    command: str,
-    settings: Settings,
-    lake: Lake,
-    extra: list[str],
-    variables: dict[str, Any] | None = None,
+    command: str, settings: Settings, variables: dict[str, Any], extra: list[str]
 ) -> list[str]:
-    """The arguments of one dbt command; ``variables`` defaults to ``dbt_vars(lake)``."""
+    """The arguments of one dbt command; ``variables`` are the project's vars (dbt_vars)."""
     work = settings.warehouse_path.parent / "dbt"
     return [
         command,
@@ -123,7 +119,7 @@ def dbt_args(
         "--log-path",
         str(work / "logs"),
         "--vars",
-        json.dumps(dbt_vars(lake) if variables is None else variables),
+        json.dumps(variables),
         "--quiet",
         "--no-use-colors",
         "--no-version-check",
@@ -156,7 +152,7 @@ def build(
         extra.append("--full-refresh")
     variables = dbt_vars(lake)  # listing the lake once serves both commands
     with dbt_environment(settings, window):
-        parsed = dbtRunner().invoke(dbt_args("parse", settings, lake, [], variables))
+        parsed = dbtRunner().invoke(dbt_args("parse", settings, variables, []))
         if not parsed.success or parsed.result is None:
             raise TransformError(f"dbt could not parse the project: {parsed.exception}")
         manifest = cast("Manifest", parsed.result)
@@ -171,7 +167,7 @@ def build(
 
         runner = dbtRunner(manifest=manifest, callbacks=[on_event])
         try:
-            result = runner.invoke(dbt_args(command, settings, lake, extra, variables))
+            result = runner.invoke(dbt_args(command, settings, variables, extra))
         finally:
             release_duckdb()
     if result.exception is not None:

@@ -86,8 +86,6 @@ class CoinGeckoClient:
                 "CRYPTOPULSE_COINGECKO_API_KEY is set but CRYPTOPULSE_COINGECKO_PLAN is public: "
                 "set the plan to demo or pro to match the key"
             )
-        if timeout_seconds <= 0 or max_retries < 0 or backoff_seconds < 0:
-            raise ValueError("timeout must be > 0, retries and backoff >= 0")
         self.plan: Plan = plan
         self._key = key
         self.base_url = (base_url or DEFAULT_BASE_URLS[plan]).rstrip("/")

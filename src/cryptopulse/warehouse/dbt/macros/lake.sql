@@ -155,11 +155,12 @@
   {#- The files of the glob (already quoted for SQL) in the window's date=YYYY-MM-DD folders. -#}
   {%- set sql -%}
     select file
-    from glob('{{ pattern }}')
-    where try_cast(regexp_extract(file, '/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]*$', 1) as date)
-          >= cast('{{ window[0] }}' as date)
-      and try_cast(regexp_extract(file, '/date=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]*$', 1) as date)
-          < cast('{{ window[1] }}' as date)
+    from (
+        select file,
+               try_cast(regexp_extract(file, '/date=([0-9-]{10})/[^/]*$', 1) as date) as day
+        from glob('{{ pattern }}')
+    ) as files
+    where day >= cast('{{ window[0] }}' as date) and day < cast('{{ window[1] }}' as date)
     order by file
   {%- endset -%}
   {{ return(sql) }}
