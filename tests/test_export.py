@@ -6,6 +6,7 @@ from datetime import date
 
 import duckdb
 import pyarrow as pa
+import pytest
 
 from cryptopulse.lake import Lake, layout
 from cryptopulse.serve.export import export_marts, read_mart
@@ -45,11 +46,11 @@ def test_large_tables_export_by_month_and_a_window_rewrites_only_its_months(
     lake = Lake(settings.lake_url)
     exported = {e.table: e for e in export_marts(settings, lake, tables=TABLES)}
     months = lake.glob(layout.mart_month_glob("fct_posts"))
-    assert [m.split("month=")[1][:7] for m in months] == [
-        "2024-01",
-        "2024-02",
-        "2024-03",
-        "2024-04",
+    assert months == [
+        "marts/fct_posts.parquet/fct_posts_2024-01.parquet",
+        "marts/fct_posts.parquet/fct_posts_2024-02.parquet",
+        "marts/fct_posts.parquet/fct_posts_2024-03.parquet",
+        "marts/fct_posts.parquet/fct_posts_2024-04.parquet",
     ]
     assert exported["fct_posts"].rows == 100
     assert _sorted(read_mart(lake, "fct_posts")).equals(_sorted(_table(settings, "fct_posts")))
@@ -105,3 +106,43 @@ def test_a_window_exports_months_never_exported_and_removes_emptied_ones(
     export_marts(settings, lake, tables=TABLES, window=Interval(date(2024, 6, 1), date(2024, 6, 2)))
     assert not lake.exists(layout.mart_month_file("fct_posts", date(2024, 6, 1)))
     assert read_mart(lake, "fct_posts").num_rows == 2
+
+
+@pytest.mark.parametrize("where", ["local", "s3"])
+def test_an_export_replaces_what_older_versions_wrote(
+    settings: Settings, where: str, request: pytest.FixtureRequest
+) -> None:
+    """A lake exported by an earlier version holds fct_posts as one file, or as
+    marts/fct_posts/month=YYYY-MM/ folders: after the next export (even a windowed one) only
+    the current layout is left, so no reader finds a stale second copy; the export after that
+    rewrites only the window's month again."""
+    _warehouse(
+        settings,
+        """
+        create table dim_coin as select 'bitcoin' as coin_id;
+        create table fct_posts as
+        select i as post_id, timestamp '2024-01-01' + i * interval 1 day as created_at
+        from range(0, 40) as t(i);  -- January and February
+        """,
+    )
+    if where == "s3":
+        bucket = request.getfixturevalue("s3_bucket")
+        lake = Lake(f"s3://{bucket}/lake", request.getfixturevalue("s3_endpoint"))
+    else:
+        lake = Lake(settings.lake_url)
+    stale = pa.table({"post_id": [-1]})
+    lake.write_parquet(layout.mart_file("fct_posts"), stale)
+    lake.write_parquet("marts/fct_posts/month=2024-01/fct_posts_2024-01.parquet", stale)
+    window = Interval(date(2024, 2, 9), date(2024, 2, 10))
+    export_marts(settings, lake, tables=TABLES, window=window)
+    assert not lake.exists("marts/fct_posts")
+    assert not lake.is_file(layout.mart_file("fct_posts"))
+    assert _sorted(read_mart(lake, "fct_posts")).equals(_sorted(_table(settings, "fct_posts")))
+    if where == "local":  # what users open: the table's path, read as one table
+        path = f"{settings.lake_url}/{layout.mart_file('fct_posts')}"
+        with duckdb.connect() as con:
+            exported = con.sql(f"select * from read_parquet('{path}') order by all")
+            assert exported.to_arrow_table().equals(_table(settings, "fct_posts"))
+    again = {e.table: e.files for e in export_marts(settings, lake, tables=TABLES, window=window)}
+    assert again["fct_posts"] == (layout.mart_month_file("fct_posts", date(2024, 2, 1)),)
+    assert len(lake.glob(layout.mart_month_glob("fct_posts"))) == 2

@@ -56,8 +56,12 @@ def test_every_table_is_built_with_rows_and_exported(demo_run: tuple[Settings, s
         for table in USER_TABLES:
             rows = _count(con, f"select count(*) from {table}")
             assert rows > 0, table
-            exported = read_mart(lake, table)
-            assert exported.num_rows == rows, table
+            assert read_mart(lake, table).num_rows == rows, table
+            # What users open: lake/marts/<table>.parquet, a file or (large tables) a folder
+            # of monthly files, read as one table by DuckDB and pyarrow alike.
+            path = Path(settings.lake_url) / layout.mart_file(table)
+            assert pq.read_table(path).num_rows == rows, table
+            assert _count(con, f"select count(*) from read_parquet('{path}')") == rows, table
     csv = Path(settings.lake_url) / layout.mart_file("agg_coin_stats_monthly", "csv")
     assert (
         len(csv.read_text().splitlines())
@@ -146,6 +150,11 @@ def test_status_shows_lake_warehouse_and_last_run(
     assert done.returncode == 0, done.stderr
     for text in ("raw", "quarantine", "marts", "fct_posts", "Last run: demo --scale small · ok"):
         assert text in done.stdout
+    with _warehouse(settings) as con:
+        posts = _count(con, "select count(*) from fct_posts")
+    # Every exported table is listed with its rows, the monthly folders too.
+    [line] = [ln for ln in done.stdout.splitlines() if "fct_posts.parquet" in ln]
+    assert f"{posts:,}" in line
 
 
 def test_a_failing_check_stops_the_run_naming_table_check_and_rows(

@@ -2,8 +2,8 @@
 
 raw/<source>/<dataset>/date=YYYY-MM-DD/<source>_<dataset>_YYYY-MM-DD.parquet
 quarantine/<source>/<dataset>/date=YYYY-MM-DD/<source>_<dataset>_YYYY-MM-DD.parquet
-marts/<table>.parquet (and .csv where the original project had CSV)
-marts/<table>/month=YYYY-MM/<table>_YYYY-MM.parquet (the large, growing tables)
+marts/<table>.parquet (and .csv where the original project had CSV); for the large, growing
+    tables a folder of that name holding one file per month, <table>_YYYY-MM.parquet
 state/runs/<run_id>.json, state/last_run.json
 """
 
@@ -54,13 +54,21 @@ def mart_file(table: str, ext: str = "parquet") -> str:
 
 
 def mart_month_file(table: str, month: date) -> str:
-    """One calendar month of a partitioned mart."""
+    """One calendar month of a partitioned mart, inside the folder ``marts/<table>.parquet``:
+    the path users read stays the table's, and Parquet readers (DuckDB, pyarrow, pandas,
+    Spark) read the folder as one table."""
     stamp = f"{month.year:04d}-{month.month:02d}"
-    return f"{MARTS}/{table}/month={stamp}/{table}_{stamp}.parquet"
+    return f"{mart_file(table)}/{table}_{stamp}.parquet"
 
 
 def mart_month_glob(table: str) -> str:
-    return f"{MARTS}/{table}/month=*/*.parquet"
+    return f"{mart_file(table)}/{table}_*.parquet"
+
+
+def legacy_mart_month_folder(table: str) -> str:
+    """Where versions before 0.1.0's release wrote a partitioned mart's months
+    (marts/<table>/month=YYYY-MM/), removed on the next export."""
+    return f"{MARTS}/{table}"
 
 
 def run_record(run_id: str) -> str:

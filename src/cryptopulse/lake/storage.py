@@ -117,9 +117,19 @@ class Lake:
         with contextlib.suppress(FileNotFoundError):
             self.fs.rm_file(self.path(rel))
 
+    def delete_folder(self, rel: str) -> None:
+        """Remove the folder ``rel`` and everything under it, if it exists."""
+        if self.is_s3:
+            self.fs.invalidate_cache()  # another writer may have changed it since we looked
+        if self.fs.isdir(self.path(rel)):
+            self.fs.rm(self.path(rel), recursive=True)
+
     # ---- reading ------------------------------------------------------------------------
     def exists(self, rel: str) -> bool:
         return bool(self.fs.exists(self.path(rel)))
+
+    def is_file(self, rel: str) -> bool:
+        return bool(self.fs.isfile(self.path(rel)))
 
     def read_json(self, rel: str) -> Any:
         with self.fs.open(self.path(rel), "rb") as handle:

@@ -1,10 +1,11 @@
 """Write the warehouse's dims, facts and aggregates back to the lake as ``marts/``.
 
 Like the original project's last step (tables back to S3), with Parquet for every table
-and CSV as well for the monthly aggregate, which the original shipped as CSV. The large,
-growing tables (``PARTITIONED``) are written one file per calendar month, and a run with a
-window rewrites only the months it can have changed, so a daily export costs a month of
-rows, not the whole history; readers take the folder (``read_mart``).
+and CSV as well for the monthly aggregate, which the original shipped as CSV. Every table is
+at ``marts/<table>.parquet``; for the large, growing tables (``PARTITIONED``) that is a folder
+of one file per calendar month, which Parquet readers take as one table (``read_mart``), and
+a run with a window rewrites only the months it can have changed, so a daily export costs a
+month of rows, not the whole history.
 """
 
 from __future__ import annotations
@@ -116,6 +117,7 @@ def _export_by_month(
     con: duckdb.DuckDBPyConnection, lake: Lake, table: str, window: Interval | None
 ) -> ExportedTable:
     column = PARTITIONED[table]
+    _remove_older_layouts(lake, table)
     # Rows without a month (none today; the column may be null in tables built by an older
     # version) go to the UNDATED file rather than being left out.
     month_of = f"coalesce(cast(date_trunc('month', \"{column}\") as date), DATE '{UNDATED}')"
@@ -134,7 +136,6 @@ def _export_by_month(
             if month in on_disk:
                 lake.delete(on_disk[month])
     files = _write_months(con, lake, table, sorted(wanted), month_of)
-    lake.delete(layout.mart_file(table))  # the single file older versions wrote
     return ExportedTable(table=table, rows=sum(counts.values()), files=tuple(files))
 
 
@@ -167,8 +168,16 @@ def _write_months(
     return [files[m] for m in sorted(files)]
 
 
+def _remove_older_layouts(lake: Lake, table: str) -> None:
+    """Earlier versions wrote the table as one file where its folder goes now, or its months
+    under marts/<table>/month=YYYY-MM/: leave no second copy for readers to find."""
+    if lake.is_file(layout.mart_file(table)):
+        lake.delete(layout.mart_file(table))
+    lake.delete_folder(layout.legacy_mart_month_folder(table))
+
+
 def _month_of_file(rel: str) -> date:
-    stamp = rel.split("month=")[1].split("/")[0]
+    stamp = rel.rsplit("_", 1)[1].removesuffix(".parquet")
     return date.fromisoformat(f"{stamp}-01")
 
 

@@ -143,10 +143,11 @@ def render_status(settings: Settings) -> RenderableType:
                     days[-1],
                     f"{lake.count_rows(rels):,}",
                 )
-    marts = lake.glob(f"{layout.MARTS}/*.parquet")
-    for rel in marts:
+    for rel in lake.glob(f"{layout.MARTS}/*.parquet"):
+        files = lake.glob(f"{rel}/*.parquet") or [rel]  # a large table is a folder of months
+        name = rel.split("/")[-1]
         table.add_row(
-            layout.MARTS, "-", rel.split("/")[-1], "1", "-", "-", f"{lake.count_rows([rel]):,}"
+            layout.MARTS, "-", name, f"{len(files):,}", "-", "-", f"{lake.count_rows(files):,}"
         )
     if table.row_count:
         parts.append(table)
