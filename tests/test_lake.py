@@ -43,6 +43,54 @@ def test_a_failed_write_leaves_the_previous_file_whole_and_no_debris(tmp_path: P
     assert sorted(p.name for p in (tmp_path / "lake" / "raw" / "x").iterdir()) == ["t.parquet"]
 
 
+def _s3_keys_and_open_uploads(endpoint: str, bucket: str) -> tuple[list[str], list[str]]:
+    """The bucket's objects and unfinished multipart uploads, straight from the server."""
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=endpoint)
+    keys = [o["Key"] for o in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    uploads = [u["Key"] for u in client.list_multipart_uploads(Bucket=bucket).get("Uploads", [])]
+    return sorted(keys), uploads
+
+
+def test_a_failed_s3_write_leaves_no_object_the_previous_one_whole_and_no_upload(
+    s3_endpoint: str, s3_bucket: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lake = Lake(f"s3://{s3_bucket}/lake", s3_endpoint_url=s3_endpoint)
+    schema = pa.schema([("a", pa.int64())])
+
+    def one_batch_then_crash() -> Iterator[pa.RecordBatch]:
+        yield pa.record_batch([pa.array([1, 2, 3])], schema=schema)
+        raise RuntimeError("source failed mid-stream")
+
+    # A small file (would be a single PUT) that fails after its first batch: nothing appears.
+    with pytest.raises(RuntimeError, match="mid-stream"):
+        lake.write_parquet_batches("raw/x/new.parquet", schema, one_batch_then_crash())
+    assert _s3_keys_and_open_uploads(s3_endpoint, s3_bucket) == ([], [])
+
+    # A failed rewrite leaves the earlier complete version untouched.
+    lake.write_parquet("raw/x/t.parquet", pa.table({"a": [7, 8]}))
+    with pytest.raises(RuntimeError, match="mid-stream"):
+        lake.write_parquet_batches("raw/x/t.parquet", schema, one_batch_then_crash())
+    lake.fs.invalidate_cache()
+    assert lake.read_parquet("raw/x/t.parquet")["a"].to_pylist() == [7, 8]
+
+    # A file large enough to start a multipart upload: the upload is aborted, not completed.
+    monkeypatch.setattr(lake.fs, "default_block_size", 5 * 2**20)  # S3's minimum part size
+    with pytest.raises(KeyboardInterrupt), lake.open_atomic("raw/x/big.bin") as handle:
+        handle.write(b"x" * (6 * 2**20))  # one part goes up before the interrupt
+        raise KeyboardInterrupt
+    assert _s3_keys_and_open_uploads(s3_endpoint, s3_bucket) == (["lake/raw/x/t.parquet"], [])
+
+    # A write that succeeds still appears, complete.
+    assert lake.write_parquet_batches("raw/x/new.parquet", schema, iter([])) == 0
+    lake.write_json("raw/x/ok.json", {"ok": True})
+    lake.fs.invalidate_cache()
+    assert lake.read_json("raw/x/ok.json") == {"ok": True}
+    assert lake.read_parquet("raw/x/new.parquet").num_rows == 0
+    assert _s3_keys_and_open_uploads(s3_endpoint, s3_bucket)[1] == []
+
+
 def test_partition_paths_are_deterministic_per_source_dataset_and_day() -> None:
     assert layout.raw_file("demo", "posts", date(2024, 1, 2)) == (
         "raw/demo/posts/date=2024-01-02/demo_posts_2024-01-02.parquet"

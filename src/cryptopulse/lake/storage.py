@@ -1,8 +1,9 @@
 """One storage interface over a local folder and ``s3://``: atomic, deterministic writes.
 
 Local writes go to a hidden temporary file in the target folder and are renamed into
-place, so a reader never sees half a file; an S3 PUT (or multipart upload) becomes visible
-only once complete, which gives the same guarantee.
+place, so a reader never sees half a file; on S3 a multipart upload becomes visible only
+when committed after the block succeeds, and is aborted otherwise, which gives the same
+guarantee.
 """
 
 from __future__ import annotations
@@ -69,8 +70,19 @@ class Lake:
         """Open ``rel`` for writing; it appears, complete, only when the block succeeds."""
         final = self.path(rel)
         if self.is_s3:
-            with self.fs.open(final, "wb") as handle:
+            # Not ``with fs.open(...)``: closing an s3fs file finishes the upload even when
+            # an exception is propagating, leaving a truncated object. Without autocommit,
+            # closing only uploads parts of a multipart upload (even for a small file,
+            # which would otherwise be one PUT); the object appears on ``commit()``.
+            handle = self.fs.open(final, "wb", autocommit=False)
+            try:
                 yield handle
+                handle.close()
+                handle.commit()
+            except BaseException:  # KeyboardInterrupt too: never publish a partial object
+                handle.discard()  # aborts the multipart upload, if one was started
+                handle.closed = True  # drop the buffer unsent; nothing left to flush
+                raise
             return
         directory, name = os.path.split(final)
         os.makedirs(directory, exist_ok=True)
