@@ -146,3 +146,29 @@ def test_an_export_replaces_what_older_versions_wrote(
     again = {e.table: e.files for e in export_marts(settings, lake, tables=TABLES, window=window)}
     assert again["fct_posts"] == (layout.mart_month_file("fct_posts", date(2024, 2, 1)),)
     assert len(lake.glob(layout.mart_month_glob("fct_posts"))) == 2
+
+
+def test_an_empty_large_table_is_still_at_its_path_with_its_columns(settings: Settings) -> None:
+    """A posts-only lake has no market rows: fct_coin_stats_hourly is empty, and users (and
+    the dashboard) still open marts/<table>.parquet and get its columns."""
+    _warehouse(
+        settings,
+        """
+        create table dim_coin as select 'bitcoin' as coin_id;
+        create table fct_posts (post_id integer, created_at timestamp);
+        """,
+    )
+    lake = Lake(settings.lake_url)
+    export_marts(settings, lake, tables=TABLES)
+    path = f"{settings.lake_url}/{layout.mart_file('fct_posts')}"
+    with duckdb.connect() as con:
+        exported = con.sql(f"select * from read_parquet('{path}')")
+        assert exported.columns == ["post_id", "created_at"]
+        assert exported.fetchall() == []
+    assert read_mart(lake, "fct_posts").num_rows == 0
+    # Rows arrive: the months replace the placeholder.
+    _warehouse(settings, "insert into fct_posts values (1, timestamp '2024-02-03 04:00:00')")
+    export_marts(settings, lake, tables=TABLES, window=Interval(date(2024, 2, 3), date(2024, 2, 4)))
+    assert lake.glob(f"{layout.mart_file('fct_posts')}/*.parquet") == [
+        layout.mart_month_file("fct_posts", date(2024, 2, 1))
+    ]

@@ -62,7 +62,12 @@ def mart_month_file(table: str, month: date) -> str:
 
 
 def mart_month_glob(table: str) -> str:
-    return f"{mart_file(table)}/{table}_*.parquet"
+    return f"{mart_file(table)}/{table}_[0-9][0-9][0-9][0-9]-[0-9][0-9].parquet"
+
+
+def mart_empty_file(table: str) -> str:
+    """What a partitioned mart's folder holds while the table has no rows: its columns."""
+    return f"{mart_file(table)}/{table}_empty.parquet"
 
 
 def legacy_mart_month_folder(table: str) -> str:

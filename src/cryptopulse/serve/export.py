@@ -124,6 +124,15 @@ def _export_by_month(
     by_month = f'select {month_of} as month, count(*) from "{table}" group by month'
     counts: dict[date, int] = dict(con.execute(by_month).fetchall())
     on_disk = {_month_of_file(rel): rel for rel in lake.glob(layout.mart_month_glob(table))}
+    empty = layout.mart_empty_file(table)
+    if not counts:  # still at its path for readers: a file with the columns and no rows
+        for rel in on_disk.values():
+            lake.delete(rel)
+        lake.write_parquet(
+            empty, con.sql(f'select {_columns(con, table)} from "{table}" limit 0').to_arrow_table()
+        )
+        return ExportedTable(table=table, rows=0, files=(empty,))
+    lake.delete(empty)
     if window is None:
         wanted = set(counts)
         for month, rel in on_disk.items():  # months no longer in the table
@@ -195,7 +204,7 @@ def read_mart(lake: Lake, table: str) -> pa.Table:
     """An exported table, whether written whole or by month."""
     if table not in PARTITIONED:
         return lake.read_parquet(layout.mart_file(table))
-    parts = [lake.read_parquet(rel) for rel in lake.glob(layout.mart_month_glob(table))]
+    parts = [lake.read_parquet(rel) for rel in lake.glob(f"{layout.mart_file(table)}/*.parquet")]
     if not parts:
         raise FileNotFoundError(f"no exported months of {table} in {lake.uri(layout.MARTS)}")
     return pa.concat_tables(parts)
