@@ -26,6 +26,11 @@ from cryptopulse.settings import Settings
 
 HARNESS = str(Path(__file__).with_name("airflow_harness.py"))
 SECRET = "cg-secret-5f2a9e71"
+# Secrets in the worker's environment (as a deployment without connections keeps them).
+ENV_SECRETS = {
+    "CRYPTOPULSE_X_BEARER_TOKEN": "x-secret-9c41d0e2",
+    "CRYPTOPULSE_REDDIT_CLIENT_SECRET": "reddit-secret-77ab3f15",
+}
 
 
 @pytest.fixture(scope="module")
@@ -147,12 +152,14 @@ def test_dag_shape_schedule_and_retries(airflow_home: Path) -> None:
 def daily_runs(
     airflow_home: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[Settings, list[dict[str, Any]], str]:
-    """Day 1, day 1 again, day 2, day 3 — with a secret in an Airflow connection."""
+    """Day 1, day 1 again, day 2, day 3 — with a secret in an Airflow connection and others
+    in the worker's environment."""
     settings = _settings(tmp_path_factory.mktemp("airflow-lake"))
     env = _airflow_env(
         airflow_home,
         settings,
         AIRFLOW_CONN_CRYPTOPULSE_COINGECKO=json.dumps({"conn_type": "http", "password": SECRET}),
+        **ENV_SECRETS,
     )
     runs, output = harness(["run", "2024-06-02", "2024-06-02", "2024-06-03", "2024-06-04"], env)
     return settings, runs, output
@@ -241,18 +248,23 @@ def test_marts_are_exported_and_the_run_recorded(
     assert record["interval"] == "2024-06-03..2024-06-04"
 
 
-def test_a_secret_from_a_connection_never_reaches_logs_or_outputs(
+def test_secrets_never_reach_logs_the_airflow_database_or_outputs(
     daily_runs: tuple[Settings, list[dict[str, Any]], str], airflow_home: Path
 ) -> None:
     settings, _, output = daily_runs
     assert "taken from connection cryptopulse_coingecko" in output or "coingecko_api_key" not in (
         Settings.model_fields
     )
-    assert SECRET not in output
-    for root in (airflow_home / "logs", Path(settings.lake_url)):
+    secrets = [SECRET, *ENV_SECRETS.values()]
+    for secret in secrets:
+        assert secret not in output
+    # Task logs, Airflow's database (serialized DAGs, rendered task fields) and the lake.
+    for root in (airflow_home, Path(settings.lake_url)):
         for path in root.rglob("*"):
             if path.is_file():
-                assert SECRET.encode() not in path.read_bytes(), path
+                content = path.read_bytes()
+                for secret in secrets:
+                    assert secret.encode() not in content, (secret, path)
 
 
 def test_a_failing_extract_is_retried_and_then_succeeds(airflow_home: Path, tmp_path: Path) -> None:
@@ -320,3 +332,35 @@ def test_a_failing_quality_check_fails_its_task_with_the_message_and_skips_expor
     assert "fct_coin_stats_hourly · accepted_range(price)" in output
     assert "1 failing row" in output
     assert not lake.glob(f"{layout.MARTS}/*")
+
+
+def test_a_run_on_an_s3_lake_takes_keys_and_endpoint_from_the_connection(
+    airflow_home: Path, tmp_path: Path, s3_endpoint: str, s3_bucket: str
+) -> None:
+    """Production's shape: an S3 lake whose keys and endpoint live only in the cryptopulse_s3
+    connection. Every task, the dbt ones included (they run in their own processes in a real
+    deployment), must reach the lake with them."""
+    key_id, secret = os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"]
+    connection = {
+        "conn_type": "aws",
+        "login": key_id,
+        "password": secret,
+        "extra": {"endpoint_url": s3_endpoint, "region_name": "us-east-1"},
+    }
+    lake_url = f"s3://{s3_bucket}/lake"
+    env = _airflow_env(
+        airflow_home,
+        CRYPTOPULSE_LAKE_URL=lake_url,
+        CRYPTOPULSE_WAREHOUSE_URL=str(tmp_path / "warehouse.duckdb"),
+        AIRFLOW_CONN_CRYPTOPULSE_S3=json.dumps(connection),
+    )
+    for name in [k for k in env if k.startswith("AWS_")]:
+        del env[name]  # nothing but the connection
+    (run,), output = harness(["run", "2024-09-02"], env)
+    assert run["state"] == "success", output[-3000:]
+    lake = Lake(lake_url, s3_endpoint_url=s3_endpoint)  # this process has the keys
+    assert lake.glob(layout.dataset_glob(layout.RAW, "posts"))
+    posts = run["tables"]["fct_posts"][0]
+    assert posts > 0
+    assert read_mart(lake, "fct_posts").num_rows == posts
+    assert secret not in output

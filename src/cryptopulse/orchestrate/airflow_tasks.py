@@ -129,12 +129,28 @@ def transform_vars(window: dict[str, str]) -> dict[str, str]:
     }
 
 
+# Set when a dbt task runs, not when the DAG file is read: the window comes from
+# prepare_transform's XCom, the S3 endpoint may come from the cryptopulse_s3 connection.
+_RUN_TIME_ENV = ("CRYPTOPULSE_WINDOW_START", "CRYPTOPULSE_WINDOW_END", "AWS_ENDPOINT_URL_S3")
+
+
 def dbt_env() -> dict[str, str]:
-    """Environment the dbt tasks need (the committed profiles.yml reads it)."""
-    settings = load_settings()
-    with dbt_runner.dbt_environment(settings):
-        keys = [k for k in os.environ if k.startswith(("CRYPTOPULSE_", "DBT_", "AWS_ENDPOINT"))]
-        return {k: os.environ[k] for k in keys if k != "DO_NOT_TRACK"} | {"DO_NOT_TRACK": "1"}
+    """The environment of the dbt tasks: the warehouse file, target, threads, memory limit.
+
+    Worked out when the DAG file is read, and Airflow stores it with the serialized DAG and
+    each task's rendered fields, so it holds exactly what the profile needs and no secret.
+    """
+    values = dbt_runner.dbt_environment_values(load_settings())
+    return {key: value for key, value in values.items() if key not in _RUN_TIME_ENV}
+
+
+def prepare_dbt_task(context: Any) -> None:
+    """Runs in each dbt task just before dbt: S3 keys and endpoint from the cryptopulse_s3
+    connection (or the worker's environment) into this task process's environment, which
+    cosmos passes on to dbt (append_env)."""
+    settings = task_settings()
+    if settings.s3_endpoint_url:
+        os.environ["AWS_ENDPOINT_URL_S3"] = settings.s3_endpoint_url
 
 
 def dbt_target() -> str:
@@ -213,6 +229,7 @@ def dbt_operator_args() -> dict[str, Any]:
         "install_deps": False,
         "emit_datasets": False,
         "pool": WAREHOUSE_POOL,
+        "pre_execute": prepare_dbt_task,
     }
 
 

@@ -77,9 +77,9 @@ def window_environment(window: Interval | None) -> dict[str, str]:
     }
 
 
-@contextlib.contextmanager
-def dbt_environment(settings: Settings, window: Interval | None = None) -> Iterator[None]:
-    """The environment the committed profiles.yml and the models read; restored afterwards."""
+def dbt_environment_values(settings: Settings, window: Interval | None = None) -> dict[str, str]:
+    """The environment the committed profiles.yml and the models read. No secrets: S3 keys
+    stay in the standard AWS_* variables, which s3fs reads itself."""
     values = {
         **window_environment(window),
         "CRYPTOPULSE_DUCKDB_PATH": str(settings.warehouse_path),
@@ -91,6 +91,13 @@ def dbt_environment(settings: Settings, window: Interval | None = None) -> Itera
     }
     if settings.s3_endpoint_url:
         values["AWS_ENDPOINT_URL_S3"] = settings.s3_endpoint_url
+    return values
+
+
+@contextlib.contextmanager
+def dbt_environment(settings: Settings, window: Interval | None = None) -> Iterator[None]:
+    """``dbt_environment_values`` set in this process's environment; restored afterwards."""
+    values = dbt_environment_values(settings, window)
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
