@@ -64,12 +64,14 @@ def render_run(run: dict[str, Any]) -> RenderableType:
 
     enriched = run.get("enrich") or {}
     if enriched:
+        seen = enriched.get("posts_seen", 0)
+        done = max(enriched.get("posts_scored", 0), enriched.get("posts_resolved", 0))
+        rest = "; the rest were done already" if done < seen else ""
         parts.append(
             Text(
                 f"Enriched: {enriched.get('posts_scored', 0):,} posts scored and "
                 f"{enriched.get('posts_resolved', 0):,} resolved to coins "
-                f"({enriched.get('mention_rows', 0):,} mention rows) of "
-                f"{enriched.get('posts_seen', 0):,} landed; the rest were done already"
+                f"({enriched.get('mention_rows', 0):,} mention rows) of {seen:,} landed{rest}"
             )
         )
 
