@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from cryptopulse.lake import Lake
+from cryptopulse.lake.land import land
 from cryptopulse.lake.schemas import COIN_HOURLY, DATASETS, MAX_TEXT_CHARS
 from cryptopulse.sources.base import Batch, Interval, Source
 from cryptopulse.sources.demo import SCALES, DemoSource
@@ -88,6 +90,51 @@ def test_a_day_does_not_depend_on_the_interval() -> None:
         reference = one(alone, dataset, DAY)
         assert one(longer, dataset, DAY).equals(reference)
         assert one(again, dataset, DAY).equals(reference)
+
+
+def test_nothing_is_dated_after_now() -> None:
+    """The day containing "now" is cut at now, later days are empty, earlier ones whole."""
+    now = datetime(2024, 3, 14, 13, 30, 15, tzinfo=UTC)  # DAY, 13:30:15 UTC
+    found = batches(DemoSource(seed=3, clock=lambda: now), DAY - timedelta(days=1), 3)
+    whole = batches(DemoSource(seed=3), DAY - timedelta(days=1), 3)  # the real clock: later
+
+    # The coin list is as of today, not as of a day still to come.
+    assert (found[0].dataset, found[0].day) == ("coins", DAY)
+    # The day before is whole, byte for byte what a fetch long after gives.
+    for dataset in ("coin_hourly", "posts"):
+        assert one(found, dataset, DAY - timedelta(days=1)).equals(
+            one(whole, dataset, DAY - timedelta(days=1))
+        )
+    # Today: the hours reached so far (00:00 .. 13:00), the posts up to now, and each is
+    # exactly the whole day's rows that were not in the future.
+    now_us = int(now.timestamp()) * 1_000_000
+    hourly, full_hourly = one(found, "coin_hourly", DAY), one(whole, "coin_hourly", DAY)
+    assert hourly.num_rows == 14 * N_COINS
+    assert micros(hourly["ts"]).max() == now_us - 30 * 60_000_000 - 15_000_000
+    assert hourly.equals(full_hourly.filter(pc.less_equal(micros(full_hourly["ts"]), now_us)))
+    posts, full_posts = one(found, "posts", DAY), one(whole, "posts", DAY)
+    assert 0 < posts.num_rows < full_posts.num_rows
+    assert now_us - 10 * 60_000_000 < micros(posts["created_at"]).max() <= now_us
+    assert posts.equals(full_posts.filter(pc.less_equal(micros(full_posts["created_at"]), now_us)))
+    # Tomorrow: nothing yet, still one (empty, typed) batch per dataset.
+    for dataset in ("coin_hourly", "posts"):
+        later = one(found, dataset, DAY + timedelta(days=1))
+        assert later.num_rows == 0
+        assert later.schema.equals(DATASETS[dataset].schema)
+
+
+def test_landing_today_quarantines_nothing_as_future(tmp_path: Path) -> None:
+    now = datetime(2024, 3, 14, 9, 5, tzinfo=UTC)
+    source = DemoSource(posts_per_day=2000, clock=lambda: now)
+    landed = land(
+        Lake(str(tmp_path / "lake")), source, Interval(DAY, DAY + timedelta(days=2)), now=now
+    )
+    assert {x.dataset for x in landed} == {"coins", "coin_hourly", "posts"}
+    for item in landed:
+        assert not [r for r in item.reasons if "in the future" in r], item
+    by_dataset = {x.dataset: x for x in landed}
+    assert by_dataset["coin_hourly"].rows_in == 10 * N_COINS  # 00:00 .. 09:00
+    assert by_dataset["posts"].rows_landed > 0
 
 
 def test_different_seeds_differ() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -24,7 +25,9 @@ from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.artifacts.schemas.run import RunExecutionResult
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
+from dbt.contracts.graph.nodes import GenericTestNode
 
+from cryptopulse.lake.conform import FUTURE_TOLERANCE
 from cryptopulse.lake.schemas import COIN_HOURLY, COINS, POSTS, Dataset
 
 PROJECT_DIR = Path(__file__).resolve().parents[1] / "src" / "cryptopulse" / "warehouse" / "dbt"
@@ -585,7 +588,8 @@ def test_bad_raw_data_fails_the_tests_of_the_right_models(
     tmp_path: Path, manifest: Manifest
 ) -> None:
     lake = tmp_path / "lake"
-    future = datetime.now(UTC) + timedelta(days=3)
+    now = datetime.now(UTC)
+    future = now + timedelta(days=3)
     write_raw(
         lake, "demo", COINS, D30, [{"coin_id": "bitcoin", "symbol": "btc", "name": "Bitcoin"}]
     )
@@ -601,7 +605,18 @@ def test_bad_raw_data_fails_the_tests_of_the_right_models(
         ],
     )
     write_raw(
-        lake, "x", POSTS, D30, [post("x", "1", ts(30, 2), "btc"), post("x", "2", future, "btc")]
+        lake,
+        "x",
+        POSTS,
+        D30,
+        [
+            post("x", "1", ts(30, 2), "btc"),
+            post("x", "2", future, "btc"),
+            # Within the clock tolerance landing allows (FUTURE_TOLERANCE): not in the future.
+            post("x", "3", now + timedelta(minutes=2), "btc"),
+            # Clearly ahead: fails the check like the post three days ahead.
+            post("x", "4", now + timedelta(hours=2), "btc"),
+        ],
     )
 
     build = run_dbt_build(tmp_path / "dbt", lake, ALL_DATASETS, manifest)
@@ -609,9 +624,27 @@ def test_bad_raw_data_fails_the_tests_of_the_right_models(
     assert not build.success
     assert build.failures == {
         "fct_coin_stats_hourly__price_is_positive": 2,
-        "fct_posts__created_at_is_not_in_future": 1,
+        "fct_posts__created_at_is_not_in_future": 2,
     }
     # The models themselves were built; only what depends on the failing model waits.
     assert build.statuses["fct_coin_stats_hourly"] == "success"
     assert build.statuses["fct_posts"] == "success"
     assert build.statuses["agg_coin_stats_monthly"] == "skipped"
+
+
+def test_not_in_future_allows_the_same_tolerance_as_landing(manifest: Manifest) -> None:
+    """The dbt test's default margin is the lake's FUTURE_TOLERANCE, and no model overrides it:
+    a row landing accepts must never fail the warehouse's check."""
+    sql = (PROJECT_DIR / "tests" / "generic" / "not_in_future.sql").read_text()
+    found = re.search(r"\{%\s*test\s+not_in_future\(([^)]*)\)", sql)
+    assert found, "not_in_future's signature not found"
+    defaults = dict(re.findall(r"(\w+)\s*=\s*(\d+)", found.group(1)))
+    assert timedelta(minutes=int(defaults["tolerance_minutes"])) == FUTURE_TOLERANCE
+    uses = {
+        node.name: node.test_metadata.kwargs
+        for node in manifest.nodes.values()
+        if isinstance(node, GenericTestNode) and node.test_metadata.name == "not_in_future"
+    }
+    assert len(uses) >= 2
+    for name, kwargs in uses.items():
+        assert "tolerance_minutes" not in kwargs, name

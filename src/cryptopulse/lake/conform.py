@@ -25,6 +25,9 @@ from cryptopulse.sources.base import Reject
 
 REASON = "reason"
 # Clocks drift and sources round up; only timestamps beyond this margin count as future.
+# The warehouse's not_in_future data test (warehouse/dbt/tests/generic/not_in_future.sql,
+# its tolerance_minutes default) must allow the same margin, or rows landed here fail the
+# checks later; tests/test_warehouse_models.py checks that the two agree.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 

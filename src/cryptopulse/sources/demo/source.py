@@ -3,17 +3,22 @@
 It yields the coin list, hourly market stats and tweet-like posts, with a known relation
 planted between post tone and later returns (see ``ground_truth``) so the pipeline's
 analysis has something real to find.
+
+Like an API, it never returns the future: a day that has fully passed is generated whole
+(its bytes do not depend on when it is fetched), the day containing "now" (the ``clock``,
+read once per ``fetch``) is cut at now, and later days are empty.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, timedelta
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from cryptopulse.lake.schemas import COINS
+from cryptopulse.lake.schemas import COIN_HOURLY, COINS, POSTS
 from cryptopulse.sources.base import Batch, Interval
 from cryptopulse.sources.demo.coins import DEMO_COINS
 from cryptopulse.sources.demo.market import DEMO_EPOCH, EPOCH_DAY, MarketModel
@@ -22,6 +27,7 @@ from cryptopulse.sources.demo.posts import (
     POSITIVE_THRESHOLD,
     posts_table,
 )
+from cryptopulse.sources.social import utcnow
 
 GENERATOR = "cryptopulse.sources.demo"
 GENERATOR_VERSION = "1.0"
@@ -39,6 +45,26 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _as_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC; a naive datetime is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _until(table: pa.Table, column: str, day: date, now: datetime) -> pa.Table:
+    """``table`` (one day's records) without the rows stamped after ``now``.
+
+    A day already over comes back untouched (the very same table, so its bytes never depend
+    on the clock), a day not yet begun comes back empty, the day containing ``now`` cut at it.
+    """
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    if now >= start + timedelta(days=1):
+        return table
+    if now < start:
+        return table.schema.empty_table()
+    field = table.schema.field(column)
+    return table.filter(pc.less_equal(table[column], pa.scalar(now, type=field.type)))
+
+
 class DemoSource:
     """Seeded synthetic coins, market stats and posts; implements ``Source``."""
 
@@ -51,6 +77,7 @@ class DemoSource:
         signal: float = 0.6,
         posts_per_day: int = 4400,
         bad_record_rate: float = 0.001,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         if not _is_int(seed) or seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -76,22 +103,31 @@ class DemoSource:
         self.signal = float(signal)
         self.posts_per_day = posts_per_day
         self.bad_record_rate = float(bad_record_rate)
+        self.clock = clock  # "now" for fetch (tests pass their own)
         self.market = MarketModel(seed)
 
     def datasets(self) -> tuple[str, ...]:
         return ("coins", "coin_hourly", "posts")
 
     def fetch(self, interval: Interval) -> Iterator[Batch]:
-        """The coin list (as of the interval's last day), then each day's stats and posts."""
+        """The coin list (as of the interval's last day, or today if that is later), then
+        each day's stats and posts, none of them dated after now (``clock``)."""
         if interval.start < EPOCH_DAY:
             raise ValueError(
                 f"the demo source starts at {EPOCH_DAY.isoformat()}; "
                 f"interval {interval} begins before it"
             )
-        yield Batch("coins", interval.end - timedelta(days=1), self.coins_table())
+        now = _as_utc(self.clock())
+        last = min(interval.end - timedelta(days=1), now.date())
+        yield Batch("coins", max(last, interval.start), self.coins_table())
         for day in interval.days():
-            yield Batch("coin_hourly", day, self.market.day_table(day, self.bad_record_rate))
-            yield Batch("posts", day, self.posts(day))
+            if day > now.date():  # not begun: nothing to generate, as an API has nothing yet
+                yield Batch("coin_hourly", day, COIN_HOURLY.schema.empty_table())
+                yield Batch("posts", day, POSTS.schema.empty_table())
+                continue
+            hourly = self.market.day_table(day, self.bad_record_rate)
+            yield Batch("coin_hourly", day, _until(hourly, "ts", day, now))
+            yield Batch("posts", day, _until(self.posts(day), "created_at", day, now))
 
     def coins_table(self) -> pa.Table:
         return pa.table(
@@ -104,7 +140,7 @@ class DemoSource:
         )
 
     def posts(self, day: date) -> pa.Table:
-        """One day of posts (POSTS schema)."""
+        """One whole day of posts (POSTS schema), whatever the clock: ``fetch`` cuts at now."""
         return posts_table(
             day,
             self.market,
