@@ -155,6 +155,9 @@ def test_status_shows_lake_warehouse_and_last_run(
     # Every exported table is listed with its rows, the monthly folders too.
     [line] = [ln for ln in done.stdout.splitlines() if "fct_posts.parquet" in ln]
     assert f"{posts:,}" in line
+    # The enrich results too: the sentiment rows are one per post.
+    [line] = [ln for ln in done.stdout.splitlines() if "enrich" in ln and "sentiment" in ln]
+    assert f"{posts:,}" in line
 
 
 def test_a_failing_check_stops_the_run_naming_table_check_and_rows(

@@ -8,6 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cryptopulse.enrich import store as enrich_store
 from cryptopulse.lake import layout
 from cryptopulse.lake.schemas import DATASETS
 from cryptopulse.settings import Settings
@@ -145,6 +146,20 @@ def render_status(settings: Settings) -> RenderableType:
                     days[-1],
                     f"{lake.count_rows(rels):,}",
                 )
+    for rel_folder in lake.glob(f"{enrich_store.ENRICH}/*/*"):  # enrich/<kind>/<version>
+        _, kind, version = rel_folder.split("/")
+        rels = lake.glob(f"{rel_folder}/*/*.parquet")
+        if rels:
+            days = sorted(r.split("/")[3].removeprefix("date=") for r in rels)
+            table.add_row(
+                enrich_store.ENRICH,
+                "-",
+                f"{kind} ({version})",
+                f"{len(rels):,}",
+                days[0],
+                days[-1],
+                f"{lake.count_rows(rels):,}",
+            )
     for rel in lake.glob(f"{layout.MARTS}/*.parquet"):
         files = lake.glob(f"{rel}/*.parquet") or [rel]  # a large table is a folder of months
         name = rel.split("/")[-1]
