@@ -45,7 +45,10 @@ def write_manifest(path: Path = MANIFEST_PATH) -> Path:
         if not result.success:
             raise SystemExit(f"dbt parse failed: {result.exception}")
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(Path(work) / "target" / "manifest.json", path)
+        # Copied beside it, then renamed: a DAG being parsed meanwhile reads a whole file.
+        staged = path.with_name(f".{path.name}.tmp")
+        shutil.copyfile(Path(work) / "target" / "manifest.json", staged)
+        staged.replace(path)
     return path
 
 
