@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from cryptopulse.settings import SettingsError, load_settings
@@ -62,4 +63,55 @@ def test_a_wrong_setting_names_itself_and_what_is_accepted(
 def test_a_missing_config_file_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRYPTOPULSE_CONFIG", "/nope/cryptopulse.toml")
     with pytest.raises(SettingsError, match="CRYPTOPULSE_CONFIG: no such config file"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    "value", ["512MB", "2GB", "1.5GiB", "80%", "2 GB", "512mb", "4G", "1024 megabytes", "100%"]
+)
+def test_memory_limits_duckdb_accepts_are_accepted(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("CRYPTOPULSE_DUCKDB_MEMORY_LIMIT", value)
+    assert load_settings().duckdb_memory_limit == value
+    duckdb.connect(config={"memory_limit": value}).close()  # and DuckDB takes it as it is
+
+
+@pytest.mark.parametrize("value", ["lots", "2048", "2 GB please", "-1", "1,5GB", "150%", "0MB"])
+def test_memory_limits_that_are_no_size_are_refused(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("CRYPTOPULSE_DUCKDB_MEMORY_LIMIT", value)
+    with pytest.raises(SettingsError, match=r"^CRYPTOPULSE_DUCKDB_MEMORY_LIMIT: .*\(got '"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["CRYPTOPULSE_LAKE_URL", "CRYPTOPULSE_WAREHOUSE_URL", "CRYPTOPULSE_SOURCES"],
+)
+def test_an_empty_value_is_refused(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv(name, "")
+    with pytest.raises(SettingsError, match=f"^{name}: (is empty|no source given)"):
+        load_settings()
+
+
+def test_the_config_file_accepts_both_spellings_and_refuses_secrets_in_either(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "cp.toml"
+    monkeypatch.setenv("CRYPTOPULSE_CONFIG", str(config))
+    config.write_text('CRYPTOPULSE_LAKE_URL = "/srv/lake"\nsources = ["demo", "x"]\n')
+    settings = load_settings()
+    assert settings.lake_url == "/srv/lake" and settings.sources == ["demo", "x"]
+    for key in ("coingecko_api_key", "CRYPTOPULSE_COINGECKO_API_KEY"):
+        config.write_text(f'{key} = "CG-secret"\n')
+        with pytest.raises(SettingsError, match="not in a config file") as info:
+            load_settings()
+        assert "CG-secret" not in str(info.value)
+
+
+def test_an_empty_config_file_setting_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRYPTOPULSE_CONFIG", "")
+    with pytest.raises(SettingsError, match=r"^CRYPTOPULSE_CONFIG: is empty"):
         load_settings()

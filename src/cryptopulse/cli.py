@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -48,6 +50,15 @@ StartOption = Annotated[
         "--start", formats=["%Y-%m-%d"], help="First UTC day to process (default: yesterday)."
     ),
 ]
+EnrichStartOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--start",
+        formats=["%Y-%m-%d"],
+        help="First UTC day of landed posts to process (default: every landed post not "
+        "enriched yet, whatever its day).",
+    ),
+]
 EndOption = Annotated[
     datetime | None,
     typer.Option(
@@ -76,24 +87,91 @@ class UserError(Exception):
 
 
 @contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Turn known errors into a clear message and exit code 1."""
+def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
+    """Turn known errors into one clear line and exit code 1 (``settings`` let a file
+    error name the setting the path comes from)."""
+    import duckdb
+
     from cryptopulse.serve.export import ExportError
+    from cryptopulse.sources.coingecko.errors import CoinGeckoError
     from cryptopulse.sources.http import ApiError
     from cryptopulse.warehouse.errors import DataQualityError, TransformError
+    from cryptopulse.warehouse.read import WarehouseUnavailable, explain_open_error
 
     try:
         yield
-    except (UserError, SettingsError, ValueError, ExportError) as exc:
+    except (UserError, SettingsError, ValueError, ExportError, WarehouseUnavailable) as exc:
         _fail(str(exc))
-    except ApiError as exc:  # a post API refused or stayed down: the message says which
+    except (ApiError, CoinGeckoError) as exc:  # an API refused or stayed down: it says which
         _fail(str(exc))
     except DataQualityError as exc:
         _fail(f"Stopped: {exc}")
     except TransformError as exc:
-        _fail(f"Transform failed: {exc}")
+        explained = None
+        if settings is not None and "Could not set lock" in str(exc):  # taken since the check
+            explained = explain_open_error(settings.warehouse_path, str(exc), writing=True)
+        _fail(explained or f"Transform failed: {exc}")
+    except duckdb.IOException as exc:  # opening the warehouse is explained above: the rest
+        _fail(f"DuckDB: {exc}")
+    except OSError as exc:  # permission denied, not a directory, disk full…
+        _fail(os_error_message(exc, settings))
     except KeyboardInterrupt:
         _fail("Interrupted. Every step is idempotent: run the same command again to resume.")
+
+
+OS_ERROR_HINTS = {
+    errno.ENOTDIR: "a part of that path is a file, not a folder",
+    errno.EISDIR: "that is a folder, not a file",
+    errno.EEXIST: "something is in the way: often a file where a folder should be",
+    errno.EACCES: "check the permissions of that path and the folders above it",
+    errno.EPERM: "check the permissions of that path and the folders above it",
+    errno.EROFS: "that file system is mounted read-only",
+    errno.ENOSPC: "the disk is full: free some space, then run the same command again",
+    errno.EDQUOT: "the disk quota is used up: free some space, then run the same command again",
+}
+
+
+def os_error_message(exc: OSError, settings: Settings | None = None) -> str:
+    """One line for a failed file operation: the path, what went wrong, what to do."""
+    if exc.filename is None:
+        return str(exc) or type(exc).__name__
+    path = str(exc.filename)
+    message = f"{path}: {exc.strerror or exc}"
+    hint = OS_ERROR_HINTS.get(exc.errno or 0)
+    if hint:
+        message += f" ({hint})"
+    setting = _setting_of_path(path, settings)
+    return f"{message}; it comes from {setting}" if setting else message
+
+
+def _setting_of_path(path: str, settings: Settings | None) -> str | None:
+    """Which setting a path that failed comes from: the lake's, or the warehouse's (its
+    folder also holds dbt's work files); both when it is a folder above the two."""
+    if settings is None:
+        return None
+    lake = f"CRYPTOPULSE_LAKE_URL ({settings.lake_url})"
+    warehouse = f"CRYPTOPULSE_WAREHOUSE_URL ({settings.warehouse_url})"
+    if settings.lake_is_s3:
+        in_lake = path.removeprefix("s3://").startswith(settings.lake_url.removeprefix("s3://"))
+        return lake if in_lake else None
+    resolved = Path(path).expanduser().resolve()
+    lake_root = Path(settings.lake_url).expanduser().resolve()
+    database = settings.warehouse_path
+    work = database.parent / "dbt"
+    if resolved == lake_root or lake_root in resolved.parents:
+        return lake
+    if (
+        resolved in (database, work)
+        or work in resolved.parents
+        or (resolved.parent == database.parent and resolved.name.startswith(database.name))
+    ):
+        return warehouse
+    above = [
+        name
+        for name, root in ((lake, lake_root), (warehouse, database))
+        if resolved in root.parents
+    ]
+    return " and ".join(above) or None
 
 
 def _fail(message: str) -> None:
@@ -153,9 +231,15 @@ def progress_bars() -> Iterator[StageBars]:
 def _run_steps(
     command: str, interval: Interval | None, steps: tuple[str, ...], full_refresh: bool = False
 ) -> None:
-    """Run pipeline steps with progress bars; print the run summary, even on failure."""
+    """Run pipeline steps with progress bars; print the run summary, even on failure (the
+    error itself once, as the last line)."""
+    from cryptopulse.warehouse.read import check_writable
+
     settings = settings_or_exit()
-    with friendly_errors():
+    with friendly_errors(settings):
+        if "transform" in steps:  # before extracting for an hour, and before dbt's own trace
+            check_writable(settings)
+        started = datetime.now(UTC).replace(microsecond=0)
         try:
             with progress_bars() as bars:
                 report = pipeline.run(
@@ -167,11 +251,21 @@ def _run_steps(
                     full_refresh=full_refresh,
                 )
         except Exception:
-            failed = pipeline.last_run(settings)
-            if failed is not None:
-                console.print(render_run(failed))
+            _print_failed_run(settings, started)
             raise
         console.print(render_run(report.to_record()))
+
+
+def _print_failed_run(settings: Settings, started: datetime) -> None:
+    """The summary of the run that just failed, if it was recorded, without its error line
+    (friendly_errors prints that). Nothing if the lake cannot even be read."""
+    try:
+        failed = pipeline.last_run(settings)
+        recorded = datetime.fromisoformat(str((failed or {}).get("started_at")))
+    except Exception:
+        return
+    if failed is not None and recorded >= started:  # not an earlier run's record
+        console.print(render_run({**failed, "error": None}))
 
 
 # ---- commands ----------------------------------------------------------------------------
@@ -361,7 +455,7 @@ def import_posts(
     from cryptopulse.sources.archive.summary import render_import
 
     settings = settings_or_exit()
-    with friendly_errors():
+    with friendly_errors(settings):
         options = ImportOptions(
             path=path,
             format=fmt,
@@ -402,13 +496,18 @@ def transform(full_refresh: FullRefreshOption = False) -> None:
 
 
 @app.command()
-def enrich(start: StartOption = None, end: EndOption = None) -> None:
+def enrich(start: EnrichStartOption = None, end: EndOption = None) -> None:
     """Find the coins each landed post mentions and score its sentiment, into the lake.
 
     Without --start, every landed post is considered; posts already done for the current
     resolver and model versions are skipped, so a rerun costs only what is new.
     """
     with friendly_errors():
+        if start is None and end is not None:
+            raise UserError(
+                "--end needs --start: without --start, every landed post not enriched yet "
+                "is processed, whatever its day"
+            )
         interval = resolve_interval(start, end) if start is not None else None
     _run_steps("enrich", interval, ("enrich",))
 
@@ -423,7 +522,7 @@ def export() -> None:
 def status() -> None:
     """Show what is in the lake and the warehouse, with row counts, and the last run."""
     settings = settings_or_exit()
-    with friendly_errors():
+    with friendly_errors(settings):
         console.print(render_status(settings))
 
 

@@ -3,27 +3,43 @@
 Values come from, highest priority first: keyword arguments, ``CRYPTOPULSE_*`` environment
 variables, a ``.env`` file in the working directory, an optional TOML config file named by
 ``CRYPTOPULSE_CONFIG`` (default ``cryptopulse.toml`` if present), and the defaults below.
+The config file's keys are the setting names in lower case (``lake_url``); the environment
+spelling (``CRYPTOPULSE_LAKE_URL``) is accepted too, and any other key is refused.
 Secrets (S3 keys, later API tokens) are read from the environment only and never printed.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
+import re
+import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
 
 Scale = Literal["small", "seed"]
 KNOWN_SOURCES = ("demo", "coingecko", "x", "reddit", "bluesky")
+PREFIX = "CRYPTOPULSE_"
+
+# What DuckDB's memory_limit accepts (DBConfig::ParseMemoryLimit), minus its oddities (an
+# exponent, text after the unit, "-1"/"none" for its own default): a size with a unit, any
+# case, 1000^i (KB…TB, K…T) or 1024^i (KiB…TiB) bytes; or a share of the RAM, up to 100%.
+_MEMORY_UNITS = (
+    "b|bytes?|kb?|kilobytes?|mb?|megabytes?|gb?|gigabytes?|tb?|terabytes?|kib|mib|gib|tib"
+)
+_MEMORY_LIMIT = re.compile(
+    rf"(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?:(?P<unit>{_MEMORY_UNITS})|(?P<percent>%))",
+    re.IGNORECASE,
+)
 
 
 class SettingsError(ValueError):
@@ -63,7 +79,9 @@ class Settings(BaseSettings):
     demo_posts_per_day: int = Field(default=4400, ge=1, description="Demo posts per day.")
     dbt_threads: int = Field(default=2, ge=1, description="Parallel dbt threads.")
     duckdb_memory_limit: str = Field(
-        default="2GB", description="DuckDB memory limit for the transform, e.g. 2GB."
+        default="2GB",
+        description="DuckDB memory limit for the transform: a size (512MB, 2GB, 1.5GiB) or "
+        "a share of the RAM (80%).",
     )
 
     airflow_start_date: date = Field(
@@ -218,13 +236,25 @@ class Settings(BaseSettings):
             raise ValueError("accepted: an http:// or https:// URL, or unset for the plan's")
         return value.rstrip("/") if value else value
 
+    @field_validator("lake_url", "warehouse_url", "duckdb_memory_limit", mode="before")
+    @classmethod
+    def _empty_is_a_mistake(cls, value: Any, info: ValidationInfo) -> Any:
+        # An empty path would silently mean the current folder (or the file system's root).
+        if isinstance(value, str) and not value.strip():
+            default = cls.model_fields[str(info.field_name)].default
+            raise ValueError(f"is empty: unset it for the default ({default}) or give a value")
+        return value
+
     @field_validator("lake_url")
     @classmethod
     def _check_lake_url(cls, value: str) -> str:
         if "://" in value and not value.startswith("s3://"):
             raise ValueError("accepted: a local folder path or an s3://bucket/prefix URL")
-        if value.startswith("s3://") and not value[len("s3://") :].strip("/"):
-            raise ValueError("an s3:// URL needs a bucket, e.g. s3://my-bucket/lake")
+        if value.startswith("s3://"):
+            if not value[len("s3://") :].strip("/"):
+                raise ValueError("an s3:// URL needs a bucket, e.g. s3://my-bucket/lake")
+            return value.rstrip("/")
+        _check_local_path(Path(value), "the lake", want_folder=True)
         return value.rstrip("/") or "/"
 
     @field_validator("warehouse_url")
@@ -235,18 +265,43 @@ class Settings(BaseSettings):
                 "accepted: a DuckDB file path such as ./data/warehouse.duckdb "
                 "(postgresql:// targets are not supported yet)"
             )
+        _check_local_path(Path(value), "the warehouse", want_folder=False)
+        return value
+
+    @field_validator("duckdb_memory_limit")
+    @classmethod
+    def _check_memory_limit(cls, value: str) -> str:
+        value = value.strip()
+        match = _MEMORY_LIMIT.fullmatch(value)
+        if match is None:
+            raise ValueError(
+                "accepted: a size with a unit such as 512MB, 2GB or 1.5GiB (KB, MB, GB, TB "
+                "or KiB, MiB, GiB, TiB) or a share of the RAM such as 80%"
+            )
+        number = float(match["number"])
+        if number <= 0:
+            raise ValueError("must be more than 0, e.g. 2GB or 80%")
+        if match["percent"] and number > 100:
+            raise ValueError("a share of the RAM is at most 100%, e.g. 80%")
         return value
 
     @field_validator("sources", mode="before")
     @classmethod
     def _split_sources(cls, value: Any) -> Any:
+        accepted = ", ".join(sorted(KNOWN_SOURCES))
         if isinstance(value, str):
             value = [s.strip() for s in value.split(",") if s.strip()]
-        known = set(KNOWN_SOURCES)
-        unknown = [s for s in value if s not in known]
+        if not isinstance(value, list | tuple) or not all(isinstance(s, str) for s in value):
+            raise ValueError(f"accepted: comma-separated source names: {accepted}")
+        if not value:
+            raise ValueError(
+                f"no source given; accepted: comma-separated names among {accepted} "
+                "(unset it for the default, demo)"
+            )
+        unknown = [s for s in value if s not in KNOWN_SOURCES]
         if unknown:
-            raise ValueError(f"unknown source {unknown[0]!r}; accepted: {', '.join(sorted(known))}")
-        return value
+            raise ValueError(f"unknown source {unknown[0]!r}; accepted: {accepted}")
+        return list(dict.fromkeys(value))  # each source once, in the order given
 
     @classmethod
     def settings_customise_sources(
@@ -257,11 +312,9 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        config_file = Path(os.environ.get("CRYPTOPULSE_CONFIG", "cryptopulse.toml"))
-        toml = TomlConfigSettingsSource(settings_cls, toml_file=config_file)
-        # A local, git-ignored .env may hold secrets; a config file, which may be shared or
-        # committed, may not.
-        return init_settings, env_settings, dotenv_settings, _EnvOnly(toml)
+        named = os.environ.get("CRYPTOPULSE_CONFIG")
+        config_file = _ConfigFile(settings_cls, Path(named or "cryptopulse.toml"))
+        return init_settings, env_settings, dotenv_settings, config_file
 
     @property
     def lake_is_s3(self) -> bool:
@@ -283,30 +336,103 @@ ENV_ONLY_SETTINGS = (
 )
 
 
-class _EnvOnly(PydanticBaseSettingsSource):
-    """A config file source that refuses secrets, which belong in the environment."""
+class _ConfigFile(PydanticBaseSettingsSource):
+    """The TOML config file, if there is one. Its keys are setting names: ``lake_url``, or
+    ``CRYPTOPULSE_LAKE_URL`` as in the environment (any case). A key that names no setting
+    is refused rather than ignored (a typo would silently leave the default in place), and
+    so is a secret: a local, git-ignored .env may hold secrets; a config file, which may be
+    shared or committed, may not."""
 
-    def __init__(self, inner: PydanticBaseSettingsSource) -> None:
-        super().__init__(inner.settings_cls)
-        self.inner = inner
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls)
+        self.path = path
 
     def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
         return None, field_name, False
 
     def __call__(self) -> dict[str, Any]:
-        values = self.inner()
-        for name in ENV_ONLY_SETTINGS:
-            if str(values.get(name) or "").strip():
-                raise SettingsError(
-                    f"CRYPTOPULSE_{name.upper()}: set it in the environment (or a local .env), "
-                    "not in a config file (secrets never go in shared files)"
-                )
-        return values
+        if not self.path.is_file():
+            return {}
+        where = f"config file {self.path}"
+        try:
+            with self.path.open("rb") as handle:
+                data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{where}: not valid TOML: {exc}") from None
+        except UnicodeDecodeError:
+            raise SettingsError(f"{where}: not valid TOML: it is not UTF-8 text") from None
+        except OSError as exc:
+            raise SettingsError(f"{where}: cannot read it: {exc.strerror or exc}") from None
+        return config_values(data, where, tuple(self.settings_cls.model_fields))
+
+
+def config_values(data: dict[str, Any], where: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """A config file's values by setting name; unknown keys and secrets are refused."""
+    values: dict[str, Any] = {}
+    spelled: dict[str, str] = {}
+    unknown: list[str] = []
+    for key, value in data.items():
+        name = key.lower().removeprefix(PREFIX.lower())
+        if name not in names:
+            unknown.append(key)
+            continue
+        if name in ENV_ONLY_SETTINGS and str(value or "").strip():
+            raise SettingsError(
+                f"{PREFIX}{name.upper()}: set it in the environment (or a local .env), "
+                f"not in a config file such as {where.removeprefix('config file ')} "
+                "(secrets never go in shared files)"
+            )
+        if name in spelled:
+            raise SettingsError(
+                f"{where}: {spelled[name]!r} and {key!r} are the same setting; keep one"
+            )
+        spelled[name] = key
+        values[name] = value
+    if unknown:
+        accepted = [n for n in names if n not in ENV_ONLY_SETTINGS]
+        described: list[str] = []
+        guessed = True
+        for key in unknown:
+            guess = difflib.get_close_matches(key.lower().removeprefix(PREFIX.lower()), accepted, 1)
+            described.append(f"{key!r}" + (f" (did you mean {guess[0]!r}?)" if guess else ""))
+            guessed = guessed and bool(guess)
+        raise SettingsError(
+            f"{where}: unknown {'key' if len(unknown) == 1 else 'keys'} {', '.join(described)}; "
+            "keys are the setting names in lower case without the CRYPTOPULSE_ prefix, "
+            "e.g. lake_url (the environment's spelling, CRYPTOPULSE_LAKE_URL, works too)"
+            + ("" if guessed else f"; accepted: {', '.join(accepted)}")
+        )
+    return values
+
+
+def _check_local_path(path: Path, what: str, want_folder: bool) -> None:
+    """Refuse a local path that cannot be what it should: the lake must be a folder, the
+    warehouse a file, and neither can live under a file."""
+    path = path.expanduser()
+    if path.exists():
+        if want_folder and not path.is_dir():
+            raise ValueError(f"{what} must be a folder, but {path} is a file")
+        if not want_folder and path.is_dir():
+            raise ValueError(
+                f"{what} must be a DuckDB file, but {path} is a folder "
+                "(e.g. give ./data/warehouse.duckdb)"
+            )
+        return
+    for parent in path.absolute().parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"{what} cannot be under {parent}: that is a file, not a folder")
+            return
 
 
 def load_settings(**overrides: Any) -> Settings:
     """Build the settings, turning validation errors into one clear line per bad setting."""
     config_file = os.environ.get("CRYPTOPULSE_CONFIG")
+    if config_file is not None and not config_file.strip():
+        raise SettingsError(
+            "CRYPTOPULSE_CONFIG: is empty: unset it to read ./cryptopulse.toml if there is one, "
+            "or name a config file"
+        )
     if config_file and not Path(config_file).is_file():
         raise SettingsError(f"CRYPTOPULSE_CONFIG: no such config file: {config_file}")
     try:
