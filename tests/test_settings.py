@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
@@ -115,3 +116,22 @@ def test_an_empty_config_file_setting_is_refused(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("CRYPTOPULSE_CONFIG", "")
     with pytest.raises(SettingsError, match=r"^CRYPTOPULSE_CONFIG: is empty"):
         load_settings()
+
+
+def test_env_example_lists_every_setting_and_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README sends users to .env.example for the full list: it must be complete, and
+    copied to .env as it is, it must give valid settings."""
+    from cryptopulse.settings import Settings
+
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    text = example.read_text()
+    missing = [name for name in Settings.model_fields if f"CRYPTOPULSE_{name.upper()}" not in text]
+    assert missing == []
+    (tmp_path / ".env").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    for key in [k for k in os.environ if k.startswith("CRYPTOPULSE_")]:
+        monkeypatch.delenv(key)
+    settings = load_settings()
+    assert settings.lake_url and settings.sources == ["demo"]
