@@ -395,6 +395,9 @@ def test_format_detection(tmp_path: Path) -> None:
     other_json = write(tmp_path / "events.jsonl", '{"event": "click"}\n')
     with pytest.raises(ArchiveError, match="not an snscrape tweet"):
         inspect_input(other_json)
+    array = write(tmp_path / "tweets.json", '[{"id": 1, "content": "gm"}]\n')
+    with pytest.raises(ArchiveError, match="holds a JSON array"):
+        inspect_input(array)
     binary = tmp_path / "blob.bin"
     binary.write_bytes(b"\x00\x01\x02garbage")
     with pytest.raises(ArchiveError, match="cannot tell the format"):

@@ -152,6 +152,12 @@ def _detect_format(file: Path, compression: str | None, head: bytes) -> str:
             f"(keys: {keys}); JSON lines are imported as snscrape tweets only: convert the "
             "file to CSV or Parquet and use --format csv/parquet with --map"
         )
+    if text.startswith(b"["):
+        raise ArchiveError(
+            f"{file} holds a JSON array; JSON is imported as JSON lines (one snscrape tweet "
+            "per line, e.g. `jq -c '.[]' FILE > FILE.jsonl`), or convert it to CSV or Parquet "
+            "and use --format csv/parquet with --map"
+        )
     if by_name == "parquet":
         raise ArchiveError(f"{file} is named .parquet but is not a Parquet file")
     if not head:
