@@ -8,7 +8,10 @@
 -- Sums are decimals (exact, order-independent), so incremental and full builds agree to the
 -- last bit. Incremental: a run with a window recomputes the days from 2 before the window to
 -- 2 after it (a changed hour reaches pairs up to 24 h away on either side, and the change's
--- own 24 h look-back), reading 4 days of hours either side.
+-- own 24 h look-back), reading 4 days of hours either side. What else such a run changes in
+-- the mart (the empty hours a backfill or a gap adds to a coin's spine, the z-scores after
+-- them) has neither a sentiment nor a return, so it makes no pairs: the days outside stay
+-- as a full build has them.
 
 {{ config(
     materialized='incremental',

@@ -6,11 +6,19 @@
 -- included (volume 0), so rolling windows count hours, not rows. Sums are exact
 -- (exact_sum), so a rerun gives the same numbers to the last bit.
 --
--- Incremental: a run with a window recomputes only the hours it can change, those from the
--- first hour the window's rows touch to zscore_hours after the last (their z-scores look
--- back over it), reading zscore_hours + 1 hours before that for the look-back and the
--- previous price, and replaces them (delete+insert on coin and hour). Each hour then has
--- exactly the rows of history a full build gives it, so both agree row for row.
+-- Incremental: a run with a window recomputes only the hours it can change and replaces them
+-- (delete+insert on coin and hour). An hour changes when the window's rows fall in it, when
+-- it is new in a coin's spine, or when one of the zscore_hours before it changed (its z-score
+-- looks back over them; its return, over the hour before). A coin's spine grows only where
+-- the window's rows lie outside its first-to-last span: back from its first hour to them (a
+-- backfill before its history) or on from its last hour (a run after a gap). So the run
+-- recomputes from the first changed hour to zscore_hours after the last, reading
+-- zscore_hours + 1 hours before that for the look-back and the previous price. A daily run
+-- changes only its own day (every coin's spine already reaches the hour before it): it
+-- recomputes that day and the zscore_hours after, whatever the history's length. A backfill
+-- before the history, or a run after a gap, also recomputes the new stretch of spine and the
+-- zscore_hours after it. Each hour then has exactly the rows of history a full build gives
+-- it, so both agree row for row.
 
 {{ config(
     materialized='incremental',
@@ -22,11 +30,15 @@
 {%- set min_history = 24 %}
 {%- set window = lake_window() %}
 
-{#- In a windowed run: the hours the window's merged rows fall in, and the window's own
-    days (a day re-landed with no rows left still has its hours recomputed), as literal
-    bounds, so the scans below skip whole row groups. -#}
+{#- In a windowed run: the hours this run changes, as literal bounds (so the scans below
+    skip whole row groups): read_from (look-back start), keep_from (first changed hour) and
+    end (exclusive: zscore_hours + 1 after the last changed hour). -#}
 {%- set bounds = {'read_from': none, 'keep_from': none, 'end': none} %}
 {%- if window is not none and execute %}
+  {%- set stamp = '%Y-%m-%d %H:%M:%S' %}
+  {%- set hour = modules.datetime.timedelta(hours=1) %}
+  {#- The hours the window's merged rows fall in, and the window's own days (a day re-landed
+      with no rows left still has its hours recomputed). -#}
   {%- set touched_sql -%}
     select min(first_hour), max(last_hour)
     from (
@@ -45,11 +57,75 @@
     ) as merged
   {%- endset -%}
   {%- set touched = run_query(touched_sql).rows[0] %}
-  {%- set hour = modules.datetime.timedelta(hours=1) %}
+  {%- set changed = {'first': touched[0], 'last': touched[1]} %}
+  {%- set t0 = "cast('" ~ touched[0].strftime(stamp) ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+  {%- set t1 = "cast('" ~ touched[1].strftime(stamp) ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
+  {#- Coins with rows in the window whose spine does not reach it yet: no row in the mart
+      from the hour before the touched hours to the hour after. A coin that has one spans
+      up to it, so the window's rows only fill hours inside or next to its span. -#}
+  {%- set detached_sql -%}
+    with window_coins as (
+        select coin_key
+        from {{ ref('fct_coin_stats_hourly') }}
+        where {{ in_lake_window() }}
+        union
+        select post_coin.coin_key
+        from {{ ref('fct_post_coin') }} as post_coin
+        inner join {{ ref('fct_posts') }} as posts
+            on post_coin.post_key = posts.post_key
+        where {{ in_lake_window('posts.lake_date') }}
+    ),
+
+    adjacent as (
+        select distinct coin_key
+        from {{ this }}
+        where hour_ts >= {{ dbt.dateadd('hour', -1, t0) }}
+            and hour_ts <= {{ dbt.dateadd('hour', 1, t1) }}
+    )
+
+    select coin_key from window_coins where coin_key is not null
+    except
+    select coin_key from adjacent
+  {%- endset -%}
+  {%- set pending = run_query(detached_sql).columns[0].values() | list %}
+  {#- Their spine grows: on from their last hour before the touched hours (a run after a
+      gap), or back from their first hour after them (a backfill before their history); a
+      coin new to the mart has neither. Looked for zscore_hours + 1 hours around first, then
+      in the whole mart: only a run next to a long gap pays for a scan of the history. -#}
+  {%- for reach in [zscore_hours + 1, none] %}
+    {%- if pending | length > 0 %}
+      {%- set quoted = [] %}
+      {%- for coin_key in pending %}
+        {%- do quoted.append("'" ~ (coin_key | string | replace("'", "''")) ~ "'") %}
+      {%- endfor %}
+      {%- set span_ends_sql -%}
+        select
+            coin_key,
+            max(case when hour_ts < {{ t0 }} then hour_ts end) as last_before,
+            min(case when hour_ts > {{ t1 }} then hour_ts end) as first_after
+        from {{ this }}
+        where coin_key in ({{ quoted | join(', ') }})
+            {%- if reach is not none %}
+            and hour_ts >= {{ dbt.dateadd('hour', -reach, t0) }}
+            and hour_ts <= {{ dbt.dateadd('hour', reach, t1) }}
+            {%- endif %}
+        group by coin_key
+      {%- endset -%}
+      {%- for row in run_query(span_ends_sql).rows %}
+        {%- do pending.remove(row[0]) %}
+        {%- if row[1] is not none and row[1] + hour < changed['first'] %}
+          {%- do changed.update({'first': row[1] + hour}) %}
+        {%- endif %}
+        {%- if row[2] is not none and row[2] - hour > changed['last'] %}
+          {%- do changed.update({'last': row[2] - hour}) %}
+        {%- endif %}
+      {%- endfor %}
+    {%- endif %}
+  {%- endfor %}
   {%- set bounds = {
-      'read_from': (touched[0] - hour * (zscore_hours + 1)).strftime('%Y-%m-%d %H:%M:%S'),
-      'keep_from': touched[0].strftime('%Y-%m-%d %H:%M:%S'),
-      'end': (touched[1] + hour * (zscore_hours + 1)).strftime('%Y-%m-%d %H:%M:%S'),
+      'read_from': (changed['first'] - hour * (zscore_hours + 1)).strftime(stamp),
+      'keep_from': changed['first'].strftime(stamp),
+      'end': (changed['last'] + hour * (zscore_hours + 1)).strftime(stamp),
   } %}
 {%- endif %}
 
@@ -108,8 +184,10 @@ market as (
 
 coin_span as (
 
-    {#- Each coin's first and last observed hour; in a windowed run the rows already in the
-        mart stand for the history outside the hours read. -#}
+    {#- Each coin's first and last observed hour. In a windowed run the mart's rows stand for
+        the history outside the hours read: its rows before keep_from (unchanged, and
+        reaching read_from when the coin's span does) and its row at `end` (there when the
+        span goes on past the hours recomputed). -#}
     select coin_key, min(date_key) as first_key, max(date_key) as last_key
     from (
         select coin_key, date_key from market
@@ -117,7 +195,10 @@ coin_span as (
         select coin_key, date_key from social
         {%- if window is not none %}
         union all
-        select coin_key, date_key from {{ this }}
+        select coin_key, date_key
+        from {{ this }}
+        where ({{ in_time_range('hour_ts', bounds['read_from'], bounds['keep_from']) }})
+            or hour_ts = cast('{{ bounds['end'] }}' as {{ dbt.type_timestamp() }})
         {%- endif %}
     ) as observed
     group by coin_key
