@@ -8,18 +8,15 @@ import os
 import pkgutil
 import subprocess
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
 import typer
 
 import cryptopulse.sources
 from conftest import CLI, _free_port, cli_env, run_cli
 from cryptopulse.cli import friendly_errors
-from cryptopulse.lake import Lake, layout
 from cryptopulse.settings import Settings
 
 WIDE = {"COLUMNS": "2000"}  # the console wraps long lines; a wide one shows a message is one line
@@ -283,27 +280,6 @@ def test_export_before_transform_prints_its_error_once(settings: Settings, tmp_p
     line = one_line_error(done, 1)
     assert "no warehouse at" in line and "run `cryptopulse transform`" in line
     assert "✘ cryptopulse export" in done.stdout  # the summary is kept, without the error
-
-
-def test_a_failing_check_is_reported_once(settings: Settings, tmp_path: Path) -> None:
-    posts = {"CRYPTOPULSE_DEMO_POSTS_PER_DAY": "20"}
-    done = run_cli(["extract", *DAY], settings, tmp_path, **posts)
-    assert done.returncode == 0, done.stderr
-    lake = Lake(settings.lake_url)
-    rel = layout.raw_file("demo", "coin_hourly", date(2024, 6, 1))
-    table = lake.read_parquet(rel)
-    prices = table["price"].to_pylist()
-    prices[0] = -1.0
-    lake.write_parquet(rel, table.set_column(2, "price", pa.array(prices)))
-
-    done = run_cli(["transform"], settings, tmp_path, **posts, **WIDE)
-    assert done.returncode == 1
-    output = done.stdout + done.stderr
-    assert "Traceback" not in output
-    assert output.count("data quality checks failed") == 1
-    assert output.count("accepted_range(price)") == 1
-    assert done.stderr.startswith("error: Stopped: data quality checks failed (1):")
-    assert "✘ cryptopulse transform" in done.stdout
 
 
 def test_an_earlier_runs_summary_is_not_shown_for_a_failure_before_recording(

@@ -181,6 +181,10 @@ def test_a_failing_check_stops_the_run_naming_table_check_and_rows(
     assert "coin_stats_hourly · accepted_range(price)" in message
     assert "1 failing row" in message
     assert "Traceback" not in message + done.stdout
+    # Printed once, as the last word (the run summary above it leaves it out).
+    assert message.startswith("error: Stopped: data quality checks failed (1):")
+    assert (done.stdout + message).count("accepted_range(price)") == 1
+    assert "✘ cryptopulse transform" in done.stdout
     run = lake.read_json(layout.LAST_RUN)
     assert run["status"] == "failed" and "1 failing row" in run["error"]
     assert not lake.glob(f"{layout.MARTS}/*")  # nothing exported from a failed build
