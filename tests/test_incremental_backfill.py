@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from airflow_harness import table_fingerprints
-from cryptopulse.lake import open_lake
+from cryptopulse.lake import layout, open_lake
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.settings import Settings
 from cryptopulse.sources.base import Interval
@@ -100,3 +100,21 @@ def test_the_social_mart_spans_every_hour_from_first_to_last(
     hours = (last - first).days * 24
     incremental, _ = steps["after_gap"]
     assert incremental["mart_coin_social_hourly"][0] == COINS * hours
+
+
+def test_a_day_re_landed_with_fewer_records_loses_them(tmp_path: Path) -> None:
+    """A source returns less for a day it returned before (posts deleted, a corrected file):
+    merging the day again leaves no row the lake no longer holds, as a clean build."""
+    lake = tmp_path / "lake"
+    settings = _settings(lake, tmp_path / "incremental")
+    day = Interval(date(2024, 6, 20), date(2024, 6, 21))
+    _merge(settings, day)
+    store = open_lake(settings)
+    for dataset in ("posts", "coin_hourly"):
+        rel = layout.raw_file("demo", dataset, day.start)
+        table = store.read_parquet(rel)
+        store.write_parquet(rel, table.slice(0, table.num_rows // 2))
+    pipeline.run(settings, day, steps=("enrich", "transform"))
+    incremental = table_fingerprints(settings.warehouse_url)
+    assert _differences(incremental, _clean_build(lake, tmp_path / "clean")) == {}
+    assert incremental["fct_posts"][0] < POSTS_PER_DAY

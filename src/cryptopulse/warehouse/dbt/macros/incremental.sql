@@ -75,3 +75,19 @@
   {%- set window = run_window() -%}
   '{{ window[0] ~ ".." ~ window[1] if window is not none else "all" }}'
 {%- endmacro %}
+
+
+{% macro replace_lake_window() -%}
+  {#- Pre-hook of every model (dbt_project.yml), acting on the windowed tables only (var
+      windowed_tables): a run with a window first removes the rows merged from the window's
+      lake days, then the merge on natural keys inserts what those days hold now. So a day
+      re-landed with fewer records (posts deleted at the source, a corrected file) loses
+      them, as a clean build would. Keys never move between days: each record lands in the
+      day partition of its own timestamp. -#}
+  {%- if execute and is_incremental() and (this.identifier | lower) in var('windowed_tables', []) -%}
+    {%- set window = lake_window() -%}
+    {%- if window is not none -%}
+      delete from {{ this }} where {{ in_lake_window('lake_date', window) }}
+    {%- endif -%}
+  {%- endif -%}
+{%- endmacro %}

@@ -2,9 +2,11 @@
 -- hours were observed. The original usd_price_per_month_stats, with month as a number.
 -- Incremental: a run with a window recomputes the whole months that window touches.
 
+{#- Merged on the time grain alone: a recomputed period replaces every coin's rows in it,
+    so a coin whose data is gone from it (a day re-landed with less) leaves none behind. -#}
 {{ config(
     materialized='incremental',
-    unique_key=['coin_key', 'month_start'],
+    unique_key=['month_start'],
     incremental_strategy='delete+insert',
 ) }}
 

@@ -13,9 +13,11 @@
 -- them) has neither a sentiment nor a return, so it makes no pairs: the days outside stay
 -- as a full build has them.
 
+{#- Merged on the time grain alone: a recomputed period replaces every coin's rows in it,
+    so a coin whose data is gone from it (a day re-landed with less) leaves none behind. -#}
 {{ config(
     materialized='incremental',
-    unique_key=['coin_key', 'lag_hours', 'pair_day'],
+    unique_key=['pair_day'],
     incremental_strategy='delete+insert',
 ) }}
 

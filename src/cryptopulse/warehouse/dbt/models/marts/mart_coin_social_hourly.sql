@@ -20,9 +20,11 @@
 -- zscore_hours after it. Each hour then has exactly the rows of history a full build gives
 -- it, so both agree row for row.
 
+{#- Merged on the time grain alone: a recomputed period replaces every coin's rows in it,
+    so a coin whose data is gone from it (a day re-landed with less) leaves none behind. -#}
 {{ config(
     materialized='incremental',
-    unique_key=['coin_key', 'date_key'],
+    unique_key=['date_key'],
     incremental_strategy='delete+insert',
 ) }}
 
