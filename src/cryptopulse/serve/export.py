@@ -117,7 +117,6 @@ def _export_by_month(
     con: duckdb.DuckDBPyConnection, lake: Lake, table: str, window: Interval | None
 ) -> ExportedTable:
     column = PARTITIONED[table]
-    _remove_older_layouts(lake, table)
     # Rows without a month (none today; the column may be null in tables built by an older
     # version) go to the UNDATED file rather than being left out.
     month_of = f"coalesce(cast(date_trunc('month', \"{column}\") as date), DATE '{UNDATED}')"
@@ -125,6 +124,9 @@ def _export_by_month(
     counts: dict[date, int] = dict(con.execute(by_month).fetchall())
     on_disk = {_month_of_file(rel): rel for rel in lake.glob(layout.mart_month_glob(table))}
     empty = layout.mart_empty_file(table)
+    has_empty = lake.exists(empty)
+    if not on_disk and not has_empty:  # the first export in this layout
+        _remove_older_layouts(lake, table)
     if not counts:  # still at its path for readers: a file with the columns and no rows
         for rel in on_disk.values():
             lake.delete(rel)
@@ -132,7 +134,8 @@ def _export_by_month(
             empty, con.sql(f'select {_columns(con, table)} from "{table}" limit 0').to_arrow_table()
         )
         return ExportedTable(table=table, rows=0, files=(empty,))
-    lake.delete(empty)
+    if has_empty:
+        lake.delete(empty)
     if window is None:
         wanted = set(counts)
         for month, rel in on_disk.items():  # months no longer in the table

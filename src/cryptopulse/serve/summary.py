@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cryptopulse.enrich import store as enrich_store
-from cryptopulse.lake import layout
+from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.schemas import DATASETS
 from cryptopulse.settings import Settings
 from cryptopulse.warehouse.read import table_rows
@@ -120,6 +120,23 @@ def _table_rows(rows: dict[str, int]) -> Table:
     return table
 
 
+def _group(rels: list[str], *parts: int) -> dict[Any, list[str]]:
+    """Lake paths grouped by the path components at ``parts`` (one: its value; several: a
+    tuple of them)."""
+    groups: dict[Any, list[str]] = {}
+    for rel in rels:
+        pieces = rel.split("/")
+        key = pieces[parts[0]] if len(parts) == 1 else tuple(pieces[i] for i in parts)
+        groups.setdefault(key, []).append(rel)
+    return groups
+
+
+def _partitions(lake: Lake, rels: list[str]) -> tuple[str, str, str, str]:
+    """Partitions, first and last day, rows of day-partitioned files (date= 4th component)."""
+    days = sorted(rel.split("/")[3].removeprefix("date=") for rel in rels)
+    return f"{len(rels):,}", days[0], days[-1], f"{lake.count_rows(rels):,}"
+
+
 def render_status(settings: Settings) -> RenderableType:
     """What is in the lake and the warehouse, and how the last run went."""
     from cryptopulse.orchestrate import pipeline
@@ -129,37 +146,17 @@ def render_status(settings: Settings) -> RenderableType:
     table = Table(title="Lake", title_justify="left")
     for name in ("zone", "source", "dataset", "partitions", "first", "last", "rows"):
         table.add_column(name, justify="right" if name in ("partitions", "rows") else "left")
+    # Day-partitioned files, <zone>/<a>/<b>/date=YYYY-MM-DD/<file>: raw and quarantine by
+    # source and dataset, enrich by kind and version.
     for zone in (layout.RAW, layout.QUARANTINE):
         for dataset in DATASETS:
-            files = lake.glob(layout.dataset_glob(zone, dataset))
-            by_source: dict[str, list[str]] = {}
-            for rel in files:
-                by_source.setdefault(rel.split("/")[1], []).append(rel)
+            by_source = _group(lake.glob(layout.dataset_glob(zone, dataset)), 1)
             for source, rels in sorted(by_source.items()):
-                days = sorted(r.split("/")[3].removeprefix("date=") for r in rels)
-                table.add_row(
-                    zone,
-                    source,
-                    dataset,
-                    f"{len(rels):,}",
-                    days[0],
-                    days[-1],
-                    f"{lake.count_rows(rels):,}",
-                )
-    for rel_folder in lake.glob(f"{enrich_store.ENRICH}/*/*"):  # enrich/<kind>/<version>
-        _, kind, version = rel_folder.split("/")
-        rels = lake.glob(f"{rel_folder}/*/*.parquet")
-        if rels:
-            days = sorted(r.split("/")[3].removeprefix("date=") for r in rels)
-            table.add_row(
-                enrich_store.ENRICH,
-                "-",
-                f"{kind} ({version})",
-                f"{len(rels):,}",
-                days[0],
-                days[-1],
-                f"{lake.count_rows(rels):,}",
-            )
+                table.add_row(zone, source, dataset, *_partitions(lake, rels))
+    for (kind, version), rels in sorted(
+        _group(lake.glob(f"{enrich_store.ENRICH}/*/*/*/*.parquet"), 1, 2).items()
+    ):
+        table.add_row(enrich_store.ENRICH, "-", f"{kind} ({version})", *_partitions(lake, rels))
     for rel in lake.glob(f"{layout.MARTS}/*.parquet"):
         files = lake.glob(f"{rel}/*.parquet") or [rel]  # a large table is a folder of months
         name = rel.split("/")[-1]
