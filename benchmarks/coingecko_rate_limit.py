@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 from coingecko_fake import FakeCoin, FakeCoinGecko  # noqa: E402
+from cryptopulse.core.interval import Interval  # noqa: E402
 from cryptopulse.lake import Lake  # noqa: E402
-from cryptopulse.sources.base import Interval  # noqa: E402
 from cryptopulse.sources.coingecko.backfill import (  # noqa: E402
     BackfillListener,
     CoinOutcome,

@@ -17,7 +17,7 @@ import pytest
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
-from cryptopulse.settings import Settings
+from cryptopulse.core.settings import Settings
 
 VENV_BIN = Path(sys.executable).parent
 CLI = str(VENV_BIN / "cryptopulse")

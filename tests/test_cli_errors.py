@@ -17,7 +17,7 @@ import typer
 import cryptopulse.sources
 from conftest import CLI, _free_port, cli_env, run_cli
 from cryptopulse.cli import friendly_errors
-from cryptopulse.settings import Settings
+from cryptopulse.core.settings import Settings
 
 WIDE = {"COLUMNS": "2000"}  # the console wraps long lines; a wide one shows a message is one line
 DAY = ["--start", "2024-06-01", "--end", "2024-06-02"]

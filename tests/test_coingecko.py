@@ -25,10 +25,10 @@ import pytest
 
 from coingecko_fake import FAKE_COINS, FakeCoin, FakeCoinGecko
 from conftest import CLI, cli_env, run_cli
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.lake import Lake
-from cryptopulse.settings import Settings, SettingsError, load_settings
 from cryptopulse.sources import build_source
-from cryptopulse.sources.base import Interval
 from cryptopulse.sources.coingecko.backfill import BackfillReport, backfill
 from cryptopulse.sources.coingecko.client import PRO_BASE_URL, PUBLIC_BASE_URL, CoinGeckoClient
 from cryptopulse.sources.coingecko.errors import (

@@ -8,8 +8,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from cryptopulse.core.datasets import COIN_HOURLY, MAX_TEXT_CHARS, POSTS
 from cryptopulse.lake.conform import REASON, conform
-from cryptopulse.lake.schemas import COIN_HOURLY, MAX_TEXT_CHARS, POSTS
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 

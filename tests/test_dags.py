@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from conftest import VENV_BIN, run_cli
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.serve.export import read_mart
-from cryptopulse.settings import Settings
 
 HARNESS = str(Path(__file__).with_name("airflow_harness.py"))
 SECRET = "cg-secret-5f2a9e71"
@@ -305,7 +305,7 @@ def test_a_failing_quality_check_fails_its_task_with_the_message_and_skips_expor
 ) -> None:
     import pyarrow as pa
 
-    from cryptopulse.lake.schemas import COIN_HOURLY
+    from cryptopulse.core.datasets import COIN_HOURLY
 
     settings = _settings(tmp_path)
     lake = Lake(settings.lake_url)

@@ -14,10 +14,12 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
+from cryptopulse.core.batch import Batch
+from cryptopulse.core.datasets import COIN_HOURLY, DATASETS, MAX_TEXT_CHARS
+from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import land
-from cryptopulse.lake.schemas import COIN_HOURLY, DATASETS, MAX_TEXT_CHARS
-from cryptopulse.sources.base import Batch, Interval, Source
+from cryptopulse.sources.base import Source
 from cryptopulse.sources.demo import SCALES, DemoSource
 from cryptopulse.sources.demo.coins import DEMO_COINS
 from cryptopulse.sources.demo.market import DEMO_EPOCH, MarketModel

@@ -7,13 +7,13 @@ from datetime import date
 import pyarrow.compute as pc
 import pytest
 
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.enrich import store
 from cryptopulse.enrich.sentiment import VaderScorer
 from cryptopulse.enrich.step import enrich, versions
 from cryptopulse.lake import Lake, layout
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.settings import Settings
-from cryptopulse.sources.base import Interval
 
 DAYS = Interval(date(2024, 6, 1), date(2024, 6, 3))
 
@@ -73,8 +73,8 @@ def test_the_coin_list_is_every_coin_ever_listed_as_its_latest_snapshot_says(
 ) -> None:
     import pyarrow as pa
 
+    from cryptopulse.core.datasets import COINS
     from cryptopulse.enrich.step import lake_coins
-    from cryptopulse.lake.schemas import COINS
 
     lake = Lake(settings.lake_url)
 

@@ -8,10 +8,10 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.serve.export import export_marts, read_mart
-from cryptopulse.settings import Settings
-from cryptopulse.sources.base import Interval
 
 TABLES = ("fct_posts", "dim_coin")
 

@@ -23,9 +23,10 @@ from typer.testing import CliRunner
 
 from conftest import run_cli
 from cryptopulse.cli import app
+from cryptopulse.core.batch import Reject
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.settings import Settings
 from cryptopulse.sources.archive import (
     ArchiveError,
     ImportOptions,
@@ -36,7 +37,6 @@ from cryptopulse.sources.archive import (
 )
 from cryptopulse.sources.archive.chunks import Piece, chunked
 from cryptopulse.sources.archive.lines import line_blocks
-from cryptopulse.sources.base import Reject
 
 KAGGLE_HEADER = (
     "user_name,user_location,user_description,user_created,user_followers,user_friends,"

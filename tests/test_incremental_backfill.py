@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 from airflow_harness import table_fingerprints
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import layout, open_lake
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.settings import Settings
-from cryptopulse.sources.base import Interval
 from cryptopulse.warehouse import dbt_runner
 
 POSTS_PER_DAY = 50  # few posts: the spine and the look-backs matter here, not the volume

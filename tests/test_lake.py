@@ -10,9 +10,10 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from cryptopulse.core.batch import Batch
+from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.land import land
-from cryptopulse.sources.base import Batch, Interval
 from cryptopulse.sources.demo import DemoSource
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

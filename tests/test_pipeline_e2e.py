@@ -12,9 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_cli
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.serve.export import read_mart
-from cryptopulse.settings import Settings
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
 
 

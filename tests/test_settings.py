@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from cryptopulse.settings import SettingsError, load_settings
+from cryptopulse.core.settings import SettingsError, load_settings
 
 
 def test_defaults_are_the_embedded_local_setup() -> None:
@@ -123,7 +123,7 @@ def test_env_example_lists_every_setting_and_loads(
 ) -> None:
     """The README sends users to .env.example for the full list: it must be complete, and
     copied to .env as it is, it must give valid settings."""
-    from cryptopulse.settings import Settings
+    from cryptopulse.core.settings import Settings
 
     example = Path(__file__).resolve().parents[1] / ".env.example"
     text = example.read_text()

@@ -7,10 +7,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.serve.export import read_mart
-from cryptopulse.settings import Settings
 from cryptopulse.sources.demo import SCALES
 
 BIG_COINS = ("bitcoin", "ethereum", "solana", "ripple", "dogecoin", "cardano")

@@ -19,11 +19,11 @@ import pytest
 
 from bluesky_fake import APP_PASSWORD, HANDLE, MALFORMED_REASONS, TERMS, FakeBluesky
 from conftest import run_cli
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import Landing, land
-from cryptopulse.settings import Settings
 from cryptopulse.sources import build_source
-from cryptopulse.sources.base import Interval
 from cryptopulse.sources.bluesky import BlueskySource, build_bluesky_source, resolve_queries
 from cryptopulse.sources.http import AuthError
 

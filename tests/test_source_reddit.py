@@ -18,11 +18,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_cli
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import Landing, land
-from cryptopulse.settings import Settings
 from cryptopulse.sources import build_source
-from cryptopulse.sources.base import Interval
 from cryptopulse.sources.http import ApiError, AuthError, JsonApi
 from cryptopulse.sources.reddit import build_reddit_source, parse_subreddits
 from cryptopulse.sources.reddit.auth import BasicAuth, Credentials, RedditAuth

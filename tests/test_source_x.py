@@ -20,11 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from conftest import run_cli
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import Landing, land
-from cryptopulse.settings import Settings
 from cryptopulse.sources import build_source
-from cryptopulse.sources.base import Interval
 from cryptopulse.sources.http import AuthError
 from cryptopulse.sources.x import PlanError, XSource, build_queries, build_x_source
 from cryptopulse.sources.x.client import parse_page

@@ -27,8 +27,8 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
 from dbt.contracts.graph.nodes import GenericTestNode
 
+from cryptopulse.core.datasets import COIN_HOURLY, COINS, POSTS, Dataset
 from cryptopulse.lake.conform import FUTURE_TOLERANCE
-from cryptopulse.lake.schemas import COIN_HOURLY, COINS, POSTS, Dataset
 
 PROJECT_DIR = Path(__file__).resolve().parents[1] / "src" / "cryptopulse" / "warehouse" / "dbt"
 ALL_DATASETS = ["coins", "coin_hourly", "posts"]

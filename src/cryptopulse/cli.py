@@ -24,10 +24,11 @@ from rich.progress import (
 )
 
 from cryptopulse import __version__
+from cryptopulse.core.errors import UserError
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.serve.summary import render_run, render_status
-from cryptopulse.settings import Settings, SettingsError, load_settings
-from cryptopulse.sources.base import Interval
 
 app = typer.Typer(
     name="cryptopulse",
@@ -80,10 +81,6 @@ FullRefreshOption = Annotated[
 
 
 ALL_STEPS = ("extract", "enrich", "transform", "export")
-
-
-class UserError(Exception):
-    """A mistake the user can fix; shown as one message, never a traceback."""
 
 
 @contextmanager

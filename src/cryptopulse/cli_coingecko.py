@@ -23,11 +23,11 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.serve.coingecko_summary import render_backfill
 from cryptopulse.serve.summary import render_run
-from cryptopulse.settings import Settings
-from cryptopulse.sources.base import Interval
 from cryptopulse.sources.coingecko import build_coingecko_source
 from cryptopulse.sources.coingecko.backfill import (
     BackfillListener,

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from cryptopulse.core.datasets import MENTIONS
+
 
 def _words(text: str) -> list[str]:
     """The whitespace-separated words of ``text`` (long word lists stay readable)."""
@@ -36,15 +38,7 @@ def _words(text: str) -> list[str]:
 RESOLVER_VERSION = "v1"
 KIND_RANK = {"cashtag": 0, "hashtag": 1, "name": 2, "symbol": 3}
 
-MENTION_SCHEMA = pa.schema(
-    [
-        pa.field("source", pa.string()),
-        pa.field("post_id", pa.string()),
-        pa.field("coin_id", pa.string()),
-        pa.field("match_kind", pa.string()),
-        pa.field("resolver_version", pa.string()),
-    ]
-)
+MENTION_SCHEMA = MENTIONS.schema
 
 # Tickers and names that are everyday words (English, or chat words): never bare mentions.
 COMMON_WORDS = frozenset(

@@ -23,27 +23,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
 
+from cryptopulse.core.datasets import SENTIMENT
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.enrich import store
 from cryptopulse.enrich.mentions import RESOLVER_VERSION, Coin, MentionResolver
 from cryptopulse.enrich.sentiment import BatchScorer, VaderScorer, default_scorer
 from cryptopulse.lake import Lake, layout, open_lake
-from cryptopulse.settings import Settings
-from cryptopulse.sources.base import Interval
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, detail)
 
-SENTIMENT_SCHEMA = pa.schema(
-    [
-        pa.field("source", pa.string()),
-        pa.field("post_id", pa.string()),
-        pa.field("model_name", pa.string()),
-        pa.field("model_version", pa.string()),
-        pa.field("compound", pa.float64()),
-        pa.field("pos", pa.float64()),
-        pa.field("neu", pa.float64()),
-        pa.field("neg", pa.float64()),
-    ]
-)
+SENTIMENT_SCHEMA = SENTIMENT.schema
 POST_COLUMNS = ["source", "post_id", "text"]
 
 

@@ -1,7 +1,7 @@
 """The lake: raw, quarantine, marts and state, on a local folder or S3."""
 
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake.storage import Lake
-from cryptopulse.settings import Settings
 
 __all__ = ["Lake", "open_lake"]
 

@@ -20,8 +20,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cryptopulse.lake.schemas import Dataset
-from cryptopulse.sources.base import Reject
+from cryptopulse.core.batch import Reject
+from cryptopulse.core.datasets import Dataset
 
 REASON = "reason"
 # Clocks drift and sources round up; only timestamps beyond this margin count as future.

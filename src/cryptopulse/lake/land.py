@@ -13,11 +13,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from cryptopulse.core.batch import Batch
+from cryptopulse.core.datasets import COIN_HOURLY, DATASETS
+from cryptopulse.core.interval import Interval
 from cryptopulse.lake import layout
 from cryptopulse.lake.conform import conform, with_rejects
-from cryptopulse.lake.schemas import COIN_HOURLY, DATASETS
 from cryptopulse.lake.storage import Lake
-from cryptopulse.sources.base import Batch, Interval, Source
+from cryptopulse.sources.base import Source
 
 # Datasets also written as CSV beside their Parquet (the original shipped cg_hourly.csv).
 CSV_DATASETS = (COIN_HOURLY.name,)

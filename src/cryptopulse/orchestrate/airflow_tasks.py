@@ -13,9 +13,9 @@ from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings, load_settings
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.settings import Settings, load_settings
-from cryptopulse.sources.base import Interval
 from cryptopulse.warehouse import dbt_runner
 from cryptopulse.warehouse.dbt_runner import PROJECT_DIR, landed_datasets
 from cryptopulse.warehouse.manifest import MANIFEST_PATH

@@ -10,18 +10,20 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptopulse.core.batch import Batch
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.run_record import RunReport
+from cryptopulse.core.settings import Settings
 from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
 from cryptopulse.lake import layout, open_lake
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.serve.export import ExportedTable, export_marts
-from cryptopulse.settings import Settings
 from cryptopulse.sources import build_source
-from cryptopulse.sources.base import Batch, Interval
 from cryptopulse.warehouse import dbt_runner
 from cryptopulse.warehouse.read import table_rows
 
@@ -31,43 +33,6 @@ Progress = Callable[[str, int, int, str], None]
 
 def _quiet(stage: str, done: int, total: int, detail: str) -> None:
     return None
-
-
-@dataclass
-class RunReport:
-    """Everything a run did; the CLI prints it, the lake keeps it."""
-
-    run_id: str
-    command: str
-    interval: str | None
-    lake: str
-    warehouse: str
-    started_at: str
-    finished_at: str | None = None
-    status: str = "running"
-    error: str | None = None
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-    landings: list[dict[str, Any]] = field(default_factory=list)
-    table_rows: dict[str, int] = field(default_factory=dict)
-    tests: dict[str, int] = field(default_factory=dict)
-    enrich: dict[str, int] = field(default_factory=dict)
-    exports: list[dict[str, Any]] = field(default_factory=list)
-    # Source-specific figures, saved as top-level keys of the run record (e.g. "coingecko").
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_record(self) -> dict[str, Any]:
-        """The run as saved in the lake: JSON-ready, source figures as top-level keys."""
-        data = asdict(self)
-        data.update(data.pop("extra"))
-        return data
-
-    @property
-    def rows_landed(self) -> int:
-        return sum(int(item["rows_landed"]) for item in self.landings)
-
-    @property
-    def rows_quarantined(self) -> int:
-        return sum(int(item["rows_quarantined"]) for item in self.landings)
 
 
 def new_report(settings: Settings, command: str, interval: Interval | None) -> RunReport:

@@ -20,10 +20,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from cryptopulse.core.errors import StepError
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.storage import PARQUET_OPTIONS
-from cryptopulse.settings import Settings
-from cryptopulse.sources.base import Interval
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
 from cryptopulse.warehouse.read import connect_read_only
 
@@ -52,7 +53,7 @@ class ExportedTable:
     files: tuple[str, ...]
 
 
-class ExportError(RuntimeError):
+class ExportError(StepError):
     """The warehouse has nothing to export (the transform has not run)."""
 
 

@@ -8,10 +8,10 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from cryptopulse.core.datasets import DATASETS
+from cryptopulse.core.settings import Settings
 from cryptopulse.enrich import store as enrich_store
 from cryptopulse.lake import Lake, layout
-from cryptopulse.lake.schemas import DATASETS
-from cryptopulse.settings import Settings
 from cryptopulse.warehouse.read import table_rows
 
 

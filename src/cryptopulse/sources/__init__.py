@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cryptopulse.settings import KNOWN_SOURCES, Settings
+from cryptopulse.core.settings import KNOWN_SOURCES, Settings
 from cryptopulse.sources.base import Source
 
 __all__ = ["KNOWN_SOURCES", "build_source"]

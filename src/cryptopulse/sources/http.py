@@ -32,6 +32,7 @@ from tenacity import (
 )
 
 from cryptopulse import __version__
+from cryptopulse.core.errors import ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -40,11 +41,11 @@ MAX_WAIT_SECONDS = 900.0
 _REDACTED = "***"
 
 
-class ApiError(Exception):
+class ApiError(ServiceError):
     """Something an API answered (or failed to answer) that the source cannot use."""
 
-    def __init__(self, message: str = "", status: int | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "", status: int | None = None, service: str = "") -> None:
+        super().__init__(message, service)
         self.status = status  # the HTTP status of the refusal, when the server answered
 
 

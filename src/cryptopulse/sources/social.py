@@ -19,10 +19,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cryptopulse.core.batch import Batch, Reject
+from cryptopulse.core.datasets import POSTS, UTC_TS
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.conform import cast_column
-from cryptopulse.lake.schemas import POSTS, UTC_TS
-from cryptopulse.sources.base import Batch, Reject
 
 POST_COLUMNS: tuple[str, ...] = tuple(POSTS.schema.names)
 

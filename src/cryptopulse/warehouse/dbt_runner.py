@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from cryptopulse.core.datasets import DATASETS
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.enrich import store as enrich_store
 from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import Lake, layout
-from cryptopulse.lake.schemas import DATASETS
-from cryptopulse.settings import Settings
-from cryptopulse.sources.base import Interval
 from cryptopulse.warehouse.errors import DataQualityError, FailedCheck, TransformError
 
 if TYPE_CHECKING:

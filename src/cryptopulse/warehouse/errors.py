@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from cryptopulse.core.errors import DataQualityError, FailedCheck, StepError
+
+__all__ = ["DataQualityError", "FailedCheck", "TransformError"]
 
 
-@dataclass(frozen=True)
-class FailedCheck:
-    table: str
-    check: str
-    failing_rows: int
-
-    def __str__(self) -> str:
-        rows = "row" if self.failing_rows == 1 else "rows"
-        return f"{self.table} · {self.check} · {self.failing_rows:,} failing {rows}"
-
-
-class TransformError(RuntimeError):
+class TransformError(StepError):
     """dbt could not build a model (SQL error, bad profile, missing file…)."""
-
-
-class DataQualityError(RuntimeError):
-    """One or more data quality checks failed; downstream steps must not run."""
-
-    def __init__(self, failed: list[FailedCheck]) -> None:
-        self.failed = failed
-        lines = "\n".join(f"  - {check}" for check in failed)
-        super().__init__(f"data quality checks failed ({len(failed)}):\n{lines}")

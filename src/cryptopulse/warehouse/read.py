@@ -7,12 +7,13 @@ from pathlib import Path
 
 import duckdb
 
-from cryptopulse.settings import Settings
+from cryptopulse.core.errors import UserError
+from cryptopulse.core.settings import Settings
 
 _LOCK = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
-class WarehouseUnavailable(Exception):
+class WarehouseUnavailable(UserError):
     """The warehouse file cannot be opened: the message says which file, what is wrong
     and what to do (it is locked, or it is not a DuckDB database)."""
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
-from cryptopulse.sources.base import Reject
+from cryptopulse.core.batch import Reject
 
 DEFAULT_CHUNK_ROWS = 50_000
 # The source bytes one chunk may hold: long snscrape lines (a tweet quoting another, with

@@ -15,9 +15,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from cryptopulse.core.batch import Reject
 from cryptopulse.sources.archive.errors import ArchiveError
 from cryptopulse.sources.archive.formats import InputFile
-from cryptopulse.sources.base import Reject
 
 BLOCK_BYTES = 4 * 1024 * 1024
 # (rows read as text, unreadable rows with the number of readable rows before each, bytes)

@@ -23,10 +23,10 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cryptopulse.core.datasets import POSTS, UTC_TS
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.conform import cast_column
 from cryptopulse.lake.land import Landing, land_batch
-from cryptopulse.lake.schemas import POSTS, UTC_TS
 from cryptopulse.sources.archive import manifest
 from cryptopulse.sources.archive.chunks import (
     DEFAULT_CHUNK_BYTES,

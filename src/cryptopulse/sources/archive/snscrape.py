@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from cryptopulse.core.batch import Reject
 from cryptopulse.sources.archive.chunks import Piece
 from cryptopulse.sources.archive.errors import ArchiveError
 from cryptopulse.sources.archive.formats import InputFile, is_tweet
 from cryptopulse.sources.archive.lines import LineBlock, line_blocks
-from cryptopulse.sources.base import Reject
 
 try:  # a pinned dependency (fast typed decoding); the standard library still works without
     import msgspec

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cryptopulse.core.settings import Settings
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.settings import Settings
 from cryptopulse.sources.archive.importer import (
     ImportOptions,
     ImportPlan,

@@ -13,8 +13,8 @@ from datetime import datetime
 
 import httpx
 
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import open_lake
-from cryptopulse.settings import Settings
 from cryptopulse.sources.bluesky.client import BlueskyClient, connect
 from cryptopulse.sources.bluesky.queries import Query, resolve_queries
 from cryptopulse.sources.bluesky.session import BlueskySession

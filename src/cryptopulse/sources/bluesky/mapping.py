@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cryptopulse.sources.base import Reject
+from cryptopulse.core.batch import Reject
 from cryptopulse.sources.social import raw_json
 
 SOURCE = "bluesky"

@@ -27,8 +27,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from cryptopulse.core.batch import Batch, Reject
+from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake, layout
-from cryptopulse.sources.base import Batch, Interval, Reject
 from cryptopulse.sources.bluesky.client import BlueskyClient, iso_utc
 from cryptopulse.sources.bluesky.mapping import SOURCE, post_record
 from cryptopulse.sources.bluesky.queries import Query

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import httpx
 
-from cryptopulse.settings import Settings
+from cryptopulse.core.settings import Settings
 from cryptopulse.sources.coingecko.client import CoinGeckoClient
 from cryptopulse.sources.coingecko.errors import CoinGeckoError, PlanLimitError
 from cryptopulse.sources.coingecko.selection import parse_coins

@@ -24,9 +24,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from cryptopulse.core.batch import Batch
+from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import Landing, land_batch
-from cryptopulse.sources.base import Batch, Interval
 from cryptopulse.sources.coingecko.errors import (
     NotFoundError,
     PlanLimitError,

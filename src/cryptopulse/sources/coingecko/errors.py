@@ -5,9 +5,14 @@ Messages never contain the API key: the client redacts anything the server echoe
 
 from __future__ import annotations
 
+from cryptopulse.core.errors import ServiceError
 
-class CoinGeckoError(Exception):
+
+class CoinGeckoError(ServiceError):
     """Something CoinGecko answered (or failed to answer) that the source cannot use."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message, "CoinGecko")
 
 
 class PlanLimitError(CoinGeckoError):

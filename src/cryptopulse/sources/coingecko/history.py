@@ -23,7 +23,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from cryptopulse.lake.schemas import COIN_HOURLY
+from cryptopulse.core.datasets import COIN_HOURLY
 
 MAX_WINDOW_DAYS = 90
 SNAP_TOLERANCE = timedelta(minutes=15)

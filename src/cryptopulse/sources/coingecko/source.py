@@ -21,8 +21,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from cryptopulse.lake.schemas import COINS
-from cryptopulse.sources.base import Batch, Interval
+from cryptopulse.core.batch import Batch
+from cryptopulse.core.datasets import COINS
+from cryptopulse.core.interval import Interval
 from cryptopulse.sources.coingecko.client import CoinGeckoClient
 from cryptopulse.sources.coingecko.errors import (
     NotFoundError,

@@ -30,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from cryptopulse.lake.schemas import COIN_HOURLY, UTC_TS
+from cryptopulse.core.datasets import COIN_HOURLY, UTC_TS
 from cryptopulse.sources.demo.coins import DEMO_COINS, DemoCoin
 
 FloatArray = npt.NDArray[np.float64]

@@ -23,7 +23,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cryptopulse.lake.schemas import MAX_TEXT_CHARS, POSTS, UTC_TS
+from cryptopulse.core.datasets import MAX_TEXT_CHARS, POSTS, UTC_TS
 from cryptopulse.sources.demo.market import MarketModel, day_start_us
 
 IntArray = npt.NDArray[np.int64]

@@ -18,8 +18,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cryptopulse.lake.schemas import COIN_HOURLY, COINS, POSTS
-from cryptopulse.sources.base import Batch, Interval
+from cryptopulse.core.batch import Batch
+from cryptopulse.core.datasets import COIN_HOURLY, COINS, POSTS
+from cryptopulse.core.interval import Interval
 from cryptopulse.sources.demo.coins import DEMO_COINS
 from cryptopulse.sources.demo.market import DEMO_EPOCH, EPOCH_DAY, MarketModel
 from cryptopulse.sources.demo.posts import (

@@ -15,8 +15,8 @@ from datetime import datetime
 
 import httpx
 
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import open_lake
-from cryptopulse.settings import Settings
 from cryptopulse.sources.http import JsonApi, QuotaHeaders
 from cryptopulse.sources.reddit.auth import (
     CREDENTIALS_HINT,

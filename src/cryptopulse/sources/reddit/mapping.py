@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptopulse.sources.base import Reject
+from cryptopulse.core.batch import Reject
 from cryptopulse.sources.social import raw_json
 
 SOURCE = "reddit"

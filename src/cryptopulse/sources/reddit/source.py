@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cryptopulse.core.batch import Batch, Reject
+from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake, layout
-from cryptopulse.sources.base import Batch, Interval, Reject
 from cryptopulse.sources.http import ApiError
 from cryptopulse.sources.reddit.client import KIND_OF, RedditClient
 from cryptopulse.sources.reddit.mapping import SOURCE, created_utc, fullname, to_post

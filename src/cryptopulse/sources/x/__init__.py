@@ -14,8 +14,8 @@ from datetime import datetime
 
 import httpx
 
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, open_lake
-from cryptopulse.settings import Settings
 from cryptopulse.sources.x.client import TOKEN_ENV, PlanError, XClient
 from cryptopulse.sources.x.queries import XQuery, build_queries
 from cryptopulse.sources.x.source import XSource, XStats

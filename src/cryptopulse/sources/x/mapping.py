@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cryptopulse.sources.base import Reject
+from cryptopulse.core.batch import Reject
 from cryptopulse.sources.social import raw_json
 from cryptopulse.sources.x.client import SearchPage
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from cryptopulse.settings import Settings
+from cryptopulse.core.settings import Settings
 from cryptopulse.sources.social import CoinTerms, coin_terms, part_name
 
 # The longest query each endpoint accepts on self-serve plans (Enterprise: 4,096).

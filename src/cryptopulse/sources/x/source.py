@@ -25,8 +25,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from cryptopulse.core.batch import Batch, Reject
+from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake
-from cryptopulse.sources.base import Batch, Interval, Reject
 from cryptopulse.sources.http import ApiError
 from cryptopulse.sources.social import posts_table, utcnow
 from cryptopulse.sources.x.client import XClient

@@ -1,4 +1,6 @@
-"""The raw layer's record schemas: what every source lands, whatever it came from.
+"""The dataset contracts: each dataset's columns, types and natural key, declared once.
+
+The raw layer's record schemas are what every source lands, whatever it came from.
 
 Each dataset has one Arrow schema, its natural key, and the checks a record must pass to
 land in ``raw/``; records that fail go to ``quarantine/`` with the reason (see
@@ -115,4 +117,44 @@ POSTS = Dataset(
     not_future=("created_at",),
 )
 
+# The raw datasets sources land (raw/<source>/<dataset>/date=YYYY-MM-DD/).
 DATASETS: dict[str, Dataset] = {d.name: d for d in (COINS, COIN_HOURLY, POSTS)}
+
+# What the enrich step writes back to the lake (enrich/<dataset>/<version>/date=…/), one
+# row per post (and coin): the same contracts shape the warehouse's staging of them.
+MENTIONS = Dataset(
+    name="mentions",
+    schema=pa.schema(
+        [
+            pa.field("source", pa.string()),
+            pa.field("post_id", pa.string()),
+            pa.field("coin_id", pa.string()),  # null: the post names no coin
+            pa.field("match_kind", pa.string()),  # cashtag, hashtag, name or symbol
+            pa.field("resolver_version", pa.string()),
+        ]
+    ),
+    key=("source", "post_id", "coin_id"),
+    required=("source", "post_id", "resolver_version"),
+)
+
+SENTIMENT = Dataset(
+    name="sentiment",
+    schema=pa.schema(
+        [
+            pa.field("source", pa.string()),
+            pa.field("post_id", pa.string()),
+            pa.field("model_name", pa.string()),
+            pa.field("model_version", pa.string()),
+            pa.field("compound", pa.float64()),
+            pa.field("pos", pa.float64()),
+            pa.field("neu", pa.float64()),
+            pa.field("neg", pa.float64()),
+        ]
+    ),
+    key=("source", "post_id", "model_name", "model_version"),
+    required=("source", "post_id", "model_name", "model_version"),
+)
+
+ENRICH_DATASETS: dict[str, Dataset] = {d.name: d for d in (MENTIONS, SENTIMENT)}
+# Every dataset the warehouse reads from the lake.
+LAKE_DATASETS: dict[str, Dataset] = {**DATASETS, **ENRICH_DATASETS}

@@ -26,6 +26,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from cryptopulse.core.errors import UserError
+
 Scale = Literal["small", "seed"]
 KNOWN_SOURCES = ("demo", "coingecko", "x", "reddit", "bluesky")
 PREFIX = "CRYPTOPULSE_"
@@ -42,7 +44,7 @@ _MEMORY_LIMIT = re.compile(
 )
 
 
-class SettingsError(ValueError):
+class SettingsError(UserError, ValueError):
     """A setting has a value we cannot use; the message names it and what is accepted."""
 
 

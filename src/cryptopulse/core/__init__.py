@@ -1,0 +1,2 @@
+"""What every layer shares: the interval and batch types, the dataset contracts, settings,
+the run record and the error kinds. It imports nothing else of cryptopulse."""
