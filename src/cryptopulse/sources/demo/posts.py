@@ -25,6 +25,20 @@ import pyarrow.compute as pc
 
 from cryptopulse.core.datasets import MAX_TEXT_CHARS, POSTS, UTC_TS
 from cryptopulse.sources.demo.market import MarketModel, day_start_us
+from cryptopulse.sources.demo.vocabulary import (
+    ADJECTIVES,
+    BASE62,
+    CONNECTORS,
+    EMOJIS,
+    HASHTAGS,
+    LANGUAGE_P,
+    LANGUAGES,
+    LEADS,
+    MENTION_FORM_P,
+    NOUNS,
+    SUFFIXES,
+    TAILS,
+)
 
 IntArray = npt.NDArray[np.int64]
 
@@ -42,99 +56,6 @@ URL_RATE = 0.2
 AUTHOR_POOL_SIZE = 50_000
 URL_POOL_SIZE = 4_096
 TWITTER_EPOCH_MS = 1_288_834_974_657  # snowflake ids count milliseconds from here
-
-# Tone vocabularies, index 0 = negative, 1 = neutral, 2 = positive. A post uses either a
-# lead phrase before the coin mention or a tail phrase after it. The words are ones a
-# VADER-style lexicon scores clearly (or, for neutral, not at all).
-LEADS: tuple[tuple[str, ...], ...] = (
-    (
-        "Terrible day for",
-        "Panic selling",
-        "I hate holding",
-        "Scared about",
-        "Awful loss on",
-        "Getting rekt on",
-        "Another crash for",
-    ),
-    (
-        "Price update:",
-        "Chart check:",
-        "Watching",
-        "Anyone holding",
-        "Thoughts on",
-        "Daily chart check on",
-    ),
-    (
-        "Feeling bullish on",
-        "So happy with",
-        "I love",
-        "Great day for",
-        "Amazing gains on",
-        "Big win with",
-        "Loving the move on",
-    ),
-)
-TAILS: tuple[tuple[str, ...], ...] = (
-    (
-        "is crashing, terrible",
-        "crash incoming, scared",
-        "terrible loss today",
-        "awful price action",
-        "panic everywhere",
-        "getting rekt, hate this",
-        "what a loss, awful",
-    ),
-    (
-        "what do you think?",
-        "price update",
-        "chart check",
-        "moving sideways today",
-        "near a key level, what do you think?",
-        "one to watch",
-        "volume update",
-    ),
-    (
-        "to the moon",
-        "is looking great",
-        "is amazing right now",
-        "love it",
-        "another win today",
-        "bullish, great times",
-        "happy holder, great run",
-    ),
-)
-EMOJIS: tuple[tuple[str, ...], ...] = (
-    ("📉", "😱", "📉📉", "😱🔥"),
-    ("👀", "🤔", "📊"),
-    ("🚀", "📈", "💎", "🔥", "🚀🚀"),
-)
-HASHTAGS = ("#crypto", "#HODL", "#altcoins", "#cryptocurrency", "#Web3", "#DYOR", "#trading")
-CONNECTORS = ("and", "vs", "also", "+", "and maybe")
-LANGUAGES = ("en", "und", "es", "de", "pt")
-LANGUAGE_P = (0.94, 0.03, 0.01, 0.01, 0.01)
-# Mention forms: cashtag ($BTC), plain name (Bitcoin), hashtag (#Bitcoin).
-MENTION_FORM_P = (0.5, 0.3, 0.2)
-
-_ADJECTIVES = (
-    "moon", "diamond", "crypto", "degen", "based", "alpha", "satoshi", "bull", "bear", "chain",
-    "block", "hodl", "lambo", "whale", "pixel", "quiet", "lucky", "brave", "cosmic", "silent",
-    "rapid", "golden", "stable", "on", "defi", "meta", "super", "little", "happy", "grumpy",
-    "night", "early", "late", "real", "true", "wild", "calm", "cyber", "retro", "neon",
-)  # fmt: skip
-_NOUNS = (
-    "hands", "trader", "whale", "ape", "wizard", "maxi", "anon", "fox", "owl", "shark",
-    "miner", "node", "wallet", "ledger", "chad", "frog", "cat", "dog", "bird", "wolf",
-    "lion", "tiger", "panda", "otter", "koala", "rider", "pilot", "sailor", "farmer", "hunter",
-    "coder", "dev", "dad", "mom", "guy", "gal", "kid", "boss", "king", "queen",
-    "degen", "bull", "bear", "monk", "ninja", "knight", "sage", "scout", "ranger", "nomad",
-)  # fmt: skip
-_SUFFIXES = (
-    "", "_", "21", "_eth", "x", "420", "69", "_btc", "99", "_01", "777", "2024", "_sol",
-    "88", "_nft", "007", "_og", "123", "_xyz", "_fi", "3000", "42", "_dao", "_", "1",
-)  # fmt: skip
-_BASE62 = np.frombuffer(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", dtype=np.uint8
-)
 
 # Posting activity by UTC hour: busiest 13-21 UTC (US daytime).
 _POST_RHYTHM = 1.0 + 0.6 * np.cos(2.0 * np.pi * (np.arange(24) - 17) / 24.0)
@@ -162,12 +83,12 @@ def _masked_take(
 @cache
 def author_pool() -> pa.StringArray:
     """~50k synthetic handles (adjective + noun + suffix), in a fixed shuffled order."""
-    n_adj, n_noun = len(_ADJECTIVES), len(_NOUNS)
+    n_adj, n_noun = len(ADJECTIVES), len(NOUNS)
     i = np.random.default_rng(20230101).permutation(AUTHOR_POOL_SIZE)
     return join(
-        pa.array(_ADJECTIVES).take(i % n_adj),
-        pa.array(_NOUNS).take((i // n_adj) % n_noun),
-        pa.array(_SUFFIXES).take((i // (n_adj * n_noun)) % len(_SUFFIXES)),
+        pa.array(ADJECTIVES).take(i % n_adj),
+        pa.array(NOUNS).take((i // n_adj) % n_noun),
+        pa.array(SUFFIXES).take((i // (n_adj * n_noun)) % len(SUFFIXES)),
         sep="",
     )
 
@@ -176,7 +97,7 @@ def author_pool() -> pa.StringArray:
 def url_pool() -> pa.StringArray:
     """Short-link paths: ``https://t.co/`` + 10 base62 characters."""
     rng = np.random.default_rng(20230102)
-    chars = _BASE62[rng.integers(0, _BASE62.size, size=(URL_POOL_SIZE, 10))]
+    chars = BASE62[rng.integers(0, BASE62.size, size=(URL_POOL_SIZE, 10))]
     paths = pa.array(np.ascontiguousarray(chars).view("S10").ravel(), pa.binary(10))
     return join("https://t.co/", paths.cast(pa.string()), sep="")
 
