@@ -180,6 +180,17 @@ def test_quoted_repository_paths_exist() -> None:
     assert not missing, "quoted paths that do not exist:\n" + "\n".join(missing)
 
 
+def test_every_docs_page_is_linked() -> None:
+    linked = set()
+    for page in pages():
+        for link in links(page):
+            path_part = link.target.partition("#")[0]
+            if path_part and not re.match(r"^[a-z][a-z0-9+.-]*:", path_part, re.IGNORECASE):
+                linked.add((page.parent / unquote(path_part)).resolve())
+    orphans = [page.relative_to(ROOT).as_posix() for page in pages()[1:] if page not in linked]
+    assert not orphans, f"pages no other page links to: {orphans}"
+
+
 def test_allowed_missing_pages_are_still_missing() -> None:
     landed = sorted(name for name in ALLOWED_MISSING if (ROOT / name).exists())
     assert not landed, f"{landed} exist now: delete them from ALLOWED_MISSING in this file"
