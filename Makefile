@@ -31,7 +31,7 @@ $(MANIFEST): $(VENV)/.synced $(DBT_SOURCES)
 $(VENV)/.synced: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv sync --frozen --inexact --compile-bytecode --quiet
+	$(BIN)/uv sync --frozen --all-extras --inexact --compile-bytecode --quiet
 	@touch $@
 
 demo: setup
@@ -43,6 +43,7 @@ demo-seed: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
 
 typecheck: setup
 	$(BIN)/mypy
