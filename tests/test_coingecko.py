@@ -31,11 +31,6 @@ from cryptopulse.lake import Lake
 from cryptopulse.sources import build_source
 from cryptopulse.sources.coingecko.backfill import BackfillReport, backfill
 from cryptopulse.sources.coingecko.client import PRO_BASE_URL, PUBLIC_BASE_URL, CoinGeckoClient
-from cryptopulse.sources.coingecko.errors import (
-    AuthError,
-    RateLimitedError,
-    UnavailableError,
-)
 from cryptopulse.sources.coingecko.history import (
     MAX_WINDOW_DAYS,
     SnapStats,
@@ -47,6 +42,7 @@ from cryptopulse.sources.coingecko.ratelimit import HEADROOM, RateLimiter
 from cryptopulse.sources.coingecko.selection import CoinSelection, parse_coins
 from cryptopulse.sources.coingecko.source import CoinGeckoSource
 from cryptopulse.sources.coingecko.watermark import Watermarks, complete_until
+from cryptopulse.sources.http import AuthError, HttpPolicy, RateLimitedError, UnavailableError
 
 TODAY = datetime.now(UTC).date()
 HOUR_MS = 3_600_000
@@ -60,16 +56,17 @@ FAST = {  # settings that make the CLI quick against the fake
 
 
 def fast_client(fake: FakeCoinGecko, **kwargs: object) -> CoinGeckoClient:
-    options: dict[str, object] = {
-        "base_url": fake.url,
-        "calls_per_minute": 60_000,
+    """A client of ``fake`` with tiny waits; ``kwargs`` are the policy's fields or the
+    client's own options."""
+    policy: dict[str, object] = {
         "timeout_seconds": 0.5,
         "max_retries": 10,
         "backoff_seconds": 0.01,
         "backoff_max_seconds": 0.05,
     }
-    options.update(kwargs)
-    return CoinGeckoClient(**options)  # type: ignore[arg-type]
+    policy.update({name: kwargs.pop(name) for name in list(kwargs) if name in policy})
+    options: dict[str, object] = {"base_url": fake.url, "calls_per_minute": 60_000, **kwargs}
+    return CoinGeckoClient(policy=HttpPolicy(**policy), **options)  # type: ignore[arg-type]
 
 
 def source_for(fake: FakeCoinGecko, coins: str, **kwargs: object) -> CoinGeckoSource:
