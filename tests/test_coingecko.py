@@ -225,11 +225,13 @@ def test_retries_end_in_a_typed_error() -> None:
     with FakeCoinGecko(retry_after="0") as fake:
         client = fast_client(fake, max_retries=2)
         fake.script("429-retry-after", "429", "429", path_contains="/coins/list")
-        with pytest.raises(RateLimitedError, match="gave up after 3 attempts"):
+        message = r"gave up after 3 attempts \(last: HTTP 429\); lower CRYPTOPULSE_COINGECKO_CALLS"
+        with pytest.raises(RateLimitedError, match=message):
             client.coins_list()
         fake.script("503", "500", "503", path_contains="/coins/list")
-        with pytest.raises(UnavailableError, match=r"last: HTTP 503"):
+        with pytest.raises(UnavailableError, match=r"last: HTTP 503") as info:
             client.coins_list()
+        assert info.value.service == "CoinGecko"
 
 
 def test_the_rate_limiter_spaces_calls_evenly_just_under_the_rate() -> None:
@@ -507,6 +509,7 @@ def test_the_key_never_appears_in_logs_errors_reprs_or_the_lake(
         assert fake.requests[-1].key == wrong  # the fake echoes it in its answer...
     assert wrong not in str(info.value) and "***" in str(info.value)  # ...we do not
     assert "CRYPTOPULSE_COINGECKO_API_KEY" in str(info.value)
+    assert (info.value.service, info.value.status) == ("CoinGecko", 401)  # the one ApiError tree
     seen = [caplog.text, repr(client), repr(source), repr(bad), str(info.value)]
     assert not any(DEMO_KEY in text or wrong in text for text in seen)
     for path in (tmp_path / "lake").rglob("*"):

@@ -330,6 +330,7 @@ def test_a_wrong_secret_is_one_clear_error_without_retries(tmp_path: Path) -> No
         message = str(caught.value)
         assert "401" in message and "CRYPTOPULSE_REDDIT_CLIENT_SECRET" in message
         assert "wrong-secret-value" not in message and fake.client_secret not in message
+        assert (caught.value.service, caught.value.status) == ("Reddit token endpoint", 401)
         assert len(fake.token_requests()) == 1
         assert not fake.data_requests()
 
