@@ -39,7 +39,7 @@ def token_expired_on_401(response: httpx.Response) -> bool:
     return response.status_code == 401
 
 
-def error_message(body: Any) -> str:
+def default_error_message(body: Any) -> str:
     """The human part of a JSON error body, in the shapes the post APIs use."""
     if isinstance(body, dict):
         for key in ("detail", "message", "error_description", "title", "error"):
@@ -68,6 +68,6 @@ class ApiHooks:
     quota: QuotaHeaders | None = None
     hint: str = ""
     expired: Callable[[httpx.Response], bool] = token_expired_on_401
-    error_message: Callable[[Any], str] = error_message
+    error_message: Callable[[Any], str] = default_error_message
     throttle: Callable[[], float] | None = None
     refuse: Callable[[httpx.Response, str], Exception | None] | None = None

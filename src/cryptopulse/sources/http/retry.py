@@ -13,8 +13,9 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from cryptopulse.sources.http.policy import HttpPolicy
 
 
-class _Retry(Exception):  # package-private: raised in api.py, caught by the loop here
-    """An attempt failed in a way worth retrying (``kind`` says how, for logs and stats)."""
+class _Retry(Exception):
+    """An attempt failed in a way worth retrying (``kind`` says how, for logs and stats).
+    Private to this package: ``JsonApi`` raises it, the loop below catches it."""
 
     def __init__(self, kind: str, retry_after: float | None = None) -> None:
         super().__init__(kind)
