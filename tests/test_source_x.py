@@ -25,7 +25,7 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.sources import build_source
-from cryptopulse.sources.http import AuthError
+from cryptopulse.sources.http import AuthError, PlanLimitError
 from cryptopulse.sources.x import PlanError, XSource, build_queries, build_x_source
 from cryptopulse.sources.x.client import parse_page
 from cryptopulse.sources.x.queries import XQuery
@@ -450,6 +450,7 @@ def test_full_archive_without_the_plan_says_to_use_recent_search(
     assert "HTTP 403" in message and "client-not-enrolled" in message
     assert "CRYPTOPULSE_X_SEARCH=recent" in message
     assert (caught.value.service, caught.value.status) == ("X API", 403)
+    assert isinstance(caught.value, AuthError) and isinstance(caught.value, PlanLimitError)
     assert len(fake.requests) == 1
 
 

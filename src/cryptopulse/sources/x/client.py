@@ -24,6 +24,7 @@ from cryptopulse.sources.http import (
     AuthError,
     HttpPolicy,
     JsonApi,
+    PlanLimitError,
     QuotaHeaders,
     RateLimitedError,
 )
@@ -52,8 +53,9 @@ QUOTA_HINT = (
 )
 
 
-class PlanError(AuthError):
-    """The token's plan does not include this endpoint (HTTP 403, client-not-enrolled)."""
+class PlanError(AuthError, PlanLimitError):
+    """The token's plan does not include this endpoint (HTTP 403, client-not-enrolled): a
+    refusal of these credentials and a plan limit both."""
 
 
 class BearerAuth:
