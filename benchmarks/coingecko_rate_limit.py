@@ -36,6 +36,7 @@ from cryptopulse.sources.coingecko.client import CoinGeckoClient  # noqa: E402
 from cryptopulse.sources.coingecko.history import Window  # noqa: E402
 from cryptopulse.sources.coingecko.selection import CoinSelection  # noqa: E402
 from cryptopulse.sources.coingecko.source import CoinGeckoSource  # noqa: E402
+from cryptopulse.sources.http import HttpPolicy  # noqa: E402
 
 
 class TimeUp(Exception):
@@ -71,9 +72,8 @@ def main() -> None:
         tempfile.TemporaryDirectory() as lake_dir,
         FakeCoinGecko(coins, rate_limit_per_minute=quota) as fake,
     ):
-        client = CoinGeckoClient(
-            base_url=fake.url, calls_per_minute=quota, timeout_seconds=10.0, backoff_seconds=1.0
-        )
+        policy = HttpPolicy(timeout_seconds=10.0, backoff_seconds=1.0)
+        client = CoinGeckoClient(base_url=fake.url, calls_per_minute=quota, policy=policy)
         # Short windows: many calls, each with little data to land.
         source = CoinGeckoSource(client, CoinSelection(top=len(coins)), window_days=10)
         stop = StopAt(time.monotonic() + args.seconds)

@@ -270,7 +270,7 @@ def test_every_source_error_is_one_line(
 
 def test_the_source_errors_include_every_client() -> None:
     modules = {cls.__module__ for cls in _source_errors()}
-    assert {"cryptopulse.sources.http", "cryptopulse.sources.coingecko.errors"} <= modules
+    assert {"cryptopulse.sources.http.errors", "cryptopulse.sources.coingecko.errors"} <= modules
     assert "cryptopulse.sources.x.client" in modules  # X's PlanError
 
 

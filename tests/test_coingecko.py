@@ -31,11 +31,6 @@ from cryptopulse.lake import Lake
 from cryptopulse.sources import build_source
 from cryptopulse.sources.coingecko.backfill import BackfillReport, backfill
 from cryptopulse.sources.coingecko.client import PRO_BASE_URL, PUBLIC_BASE_URL, CoinGeckoClient
-from cryptopulse.sources.coingecko.errors import (
-    AuthError,
-    RateLimitedError,
-    UnavailableError,
-)
 from cryptopulse.sources.coingecko.history import (
     MAX_WINDOW_DAYS,
     SnapStats,
@@ -47,6 +42,7 @@ from cryptopulse.sources.coingecko.ratelimit import HEADROOM, RateLimiter
 from cryptopulse.sources.coingecko.selection import CoinSelection, parse_coins
 from cryptopulse.sources.coingecko.source import CoinGeckoSource
 from cryptopulse.sources.coingecko.watermark import Watermarks, complete_until
+from cryptopulse.sources.http import AuthError, HttpPolicy, RateLimitedError, UnavailableError
 
 TODAY = datetime.now(UTC).date()
 HOUR_MS = 3_600_000
@@ -60,16 +56,17 @@ FAST = {  # settings that make the CLI quick against the fake
 
 
 def fast_client(fake: FakeCoinGecko, **kwargs: object) -> CoinGeckoClient:
-    options: dict[str, object] = {
-        "base_url": fake.url,
-        "calls_per_minute": 60_000,
+    """A client of ``fake`` with tiny waits; ``kwargs`` are the policy's fields or the
+    client's own options."""
+    policy: dict[str, object] = {
         "timeout_seconds": 0.5,
         "max_retries": 10,
         "backoff_seconds": 0.01,
         "backoff_max_seconds": 0.05,
     }
-    options.update(kwargs)
-    return CoinGeckoClient(**options)  # type: ignore[arg-type]
+    policy.update({name: kwargs.pop(name) for name in list(kwargs) if name in policy})
+    options: dict[str, object] = {"base_url": fake.url, "calls_per_minute": 60_000, **kwargs}
+    return CoinGeckoClient(policy=HttpPolicy(**policy), **options)  # type: ignore[arg-type]
 
 
 def source_for(fake: FakeCoinGecko, coins: str, **kwargs: object) -> CoinGeckoSource:
@@ -228,11 +225,13 @@ def test_retries_end_in_a_typed_error() -> None:
     with FakeCoinGecko(retry_after="0") as fake:
         client = fast_client(fake, max_retries=2)
         fake.script("429-retry-after", "429", "429", path_contains="/coins/list")
-        with pytest.raises(RateLimitedError, match="gave up after 3 attempts"):
+        message = r"gave up after 3 attempts \(last: HTTP 429\); lower CRYPTOPULSE_COINGECKO_CALLS"
+        with pytest.raises(RateLimitedError, match=message):
             client.coins_list()
         fake.script("503", "500", "503", path_contains="/coins/list")
-        with pytest.raises(UnavailableError, match=r"last: HTTP 503"):
+        with pytest.raises(UnavailableError, match=r"last: HTTP 503") as info:
             client.coins_list()
+        assert info.value.service == "CoinGecko"
 
 
 def test_the_rate_limiter_spaces_calls_evenly_just_under_the_rate() -> None:
@@ -510,6 +509,7 @@ def test_the_key_never_appears_in_logs_errors_reprs_or_the_lake(
         assert fake.requests[-1].key == wrong  # the fake echoes it in its answer...
     assert wrong not in str(info.value) and "***" in str(info.value)  # ...we do not
     assert "CRYPTOPULSE_COINGECKO_API_KEY" in str(info.value)
+    assert (info.value.service, info.value.status) == ("CoinGecko", 401)  # the one ApiError tree
     seen = [caplog.text, repr(client), repr(source), repr(bad), str(info.value)]
     assert not any(DEMO_KEY in text or wrong in text for text in seen)
     for path in (tmp_path / "lake").rglob("*"):

@@ -316,6 +316,7 @@ def test_a_wrong_app_password_is_one_clear_error(settings: Settings, fake: FakeB
     assert "Invalid identifier or password" in message
     assert "CRYPTOPULSE_BLUESKY_HANDLE" in message and "CRYPTOPULSE_BLUESKY_APP_PASSWORD" in message
     assert "wxyz-wxyz-wxyz-wxyz" not in message
+    assert info.value.service == "Bluesky"
     assert len(fake.calls("com.atproto.server.createSession")) == 1  # not retried
     assert fake.calls("app.bsky.feed.searchPosts") == []
     assert raw_files(settings) == {}

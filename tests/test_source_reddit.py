@@ -23,7 +23,7 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.sources import build_source
-from cryptopulse.sources.http import ApiError, AuthError, JsonApi
+from cryptopulse.sources.http import ApiError, ApiHooks, AuthError, JsonApi
 from cryptopulse.sources.reddit import build_reddit_source, parse_subreddits
 from cryptopulse.sources.reddit.auth import BasicAuth, Credentials, RedditAuth
 from cryptopulse.sources.reddit.source import RedditSource
@@ -308,7 +308,8 @@ def test_a_token_is_renewed_before_it_runs_out(tmp_path: Path) -> None:
     with FakeReddit(expires_in=3600) as fake:
         now = [1_000_000.0]
         credentials = Credentials(fake.client_id, fake.client_secret)
-        token_api = JsonApi("Reddit token endpoint", fake.url, auth=BasicAuth(credentials))
+        hooks = ApiHooks(auth=BasicAuth(credentials))
+        token_api = JsonApi("Reddit token endpoint", fake.url, hooks)
         auth = RedditAuth(credentials, token_api, clock=lambda: now[0])
         first = auth.headers()
         now[0] += 3000  # still well within the hour
@@ -329,6 +330,7 @@ def test_a_wrong_secret_is_one_clear_error_without_retries(tmp_path: Path) -> No
         message = str(caught.value)
         assert "401" in message and "CRYPTOPULSE_REDDIT_CLIENT_SECRET" in message
         assert "wrong-secret-value" not in message and fake.client_secret not in message
+        assert (caught.value.service, caught.value.status) == ("Reddit token endpoint", 401)
         assert len(fake.token_requests()) == 1
         assert not fake.data_requests()
 

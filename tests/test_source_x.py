@@ -25,7 +25,7 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.sources import build_source
-from cryptopulse.sources.http import AuthError
+from cryptopulse.sources.http import AuthError, PlanLimitError
 from cryptopulse.sources.x import PlanError, XSource, build_queries, build_x_source
 from cryptopulse.sources.x.client import parse_page
 from cryptopulse.sources.x.queries import XQuery
@@ -385,6 +385,7 @@ def test_a_revoked_token_is_one_clear_error_without_the_token(
         extract(config, Interval(day, day + timedelta(days=1)))
     message = str(caught.value)
     assert "HTTP 401" in message and "CRYPTOPULSE_X_BEARER_TOKEN" in message
+    assert (caught.value.service, caught.value.status) == ("X API", 401)
     assert REVOKED not in message, "the fake echoes the token; the message must not"
     assert REVOKED not in caplog.text
     assert len(fake.requests) == 1, "a bearer token cannot be refreshed: no retry"
@@ -448,6 +449,8 @@ def test_full_archive_without_the_plan_says_to_use_recent_search(
     message = str(caught.value)
     assert "HTTP 403" in message and "client-not-enrolled" in message
     assert "CRYPTOPULSE_X_SEARCH=recent" in message
+    assert (caught.value.service, caught.value.status) == ("X API", 403)
+    assert isinstance(caught.value, AuthError) and isinstance(caught.value, PlanLimitError)
     assert len(fake.requests) == 1
 
 

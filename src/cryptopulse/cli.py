@@ -90,7 +90,6 @@ def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
     import duckdb
 
     from cryptopulse.serve.export import ExportError
-    from cryptopulse.sources.coingecko.errors import CoinGeckoError
     from cryptopulse.sources.http import ApiError
     from cryptopulse.warehouse.errors import DataQualityError, TransformError
     from cryptopulse.warehouse.read import WarehouseUnavailable, explain_open_error
@@ -99,7 +98,7 @@ def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
         yield
     except (UserError, SettingsError, ValueError, ExportError, WarehouseUnavailable) as exc:
         _fail(str(exc))
-    except (ApiError, CoinGeckoError) as exc:  # an API refused or stayed down: it says which
+    except ApiError as exc:  # an API refused or stayed down: it says which
         _fail(str(exc))
     except DataQualityError as exc:
         _fail(f"Stopped: {exc}")

@@ -34,9 +34,9 @@ from cryptopulse.sources.coingecko.backfill import (
     CoinOutcome,
     backfill,
 )
-from cryptopulse.sources.coingecko.errors import CoinGeckoError
 from cryptopulse.sources.coingecko.history import Window
 from cryptopulse.sources.coingecko.source import Coin, CoinGeckoSource
+from cryptopulse.sources.http import ApiError
 
 
 class ProgressBars(BackfillListener):
@@ -139,7 +139,7 @@ def extract_coingecko(
             ]
             with Progress(*columns, console=console) as progress:
                 record = run_backfill(settings, source, interval, refresh, ProgressBars(progress))
-        except CoinGeckoError as exc:
+        except ApiError as exc:
             raise UserError(str(exc)) from None
         finally:
             source.close()

@@ -19,6 +19,7 @@ from cryptopulse.sources.bluesky.client import BlueskyClient, connect
 from cryptopulse.sources.bluesky.queries import Query, resolve_queries
 from cryptopulse.sources.bluesky.session import BlueskySession
 from cryptopulse.sources.bluesky.source import BlueskySource
+from cryptopulse.sources.http import HttpPolicy
 from cryptopulse.sources.social import utcnow
 
 __all__ = [
@@ -62,9 +63,7 @@ def build_bluesky_source(
         handle,
         password.get_secret_value().strip(),
         settings.bluesky_base_url,
-        timeout_seconds=settings.social_timeout_seconds,
-        max_retries=settings.social_max_retries,
-        backoff_seconds=settings.social_backoff_seconds,
+        policy=HttpPolicy.from_settings(settings, "social"),
         http=http,
         sleep=sleep,
     )

@@ -18,8 +18,14 @@ from typing import Any
 
 import httpx
 
-from cryptopulse.sources.bluesky.session import CREDENTIALS_HINT, BlueskySession, token_expired
-from cryptopulse.sources.http import ApiError, AuthError, JsonApi, QuotaHeaders
+from cryptopulse.sources.bluesky.session import (
+    CREDENTIALS_HINT,
+    SERVICE,
+    BlueskySession,
+    token_expired,
+)
+from cryptopulse.sources.http import ApiClient, ApiHooks, HttpPolicy, JsonApi, QuotaHeaders
+from cryptopulse.sources.http.errors import ApiError, AuthError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +33,7 @@ SEARCH_PATH = "/app.bsky.feed.searchPosts"
 PAGE_SIZE = 100  # the most searchPosts serves per call
 # Bluesky's rate-limit headers: calls left in the window and its reset as a UNIX time.
 QUOTA = QuotaHeaders(remaining="ratelimit-remaining", reset="ratelimit-reset", reset_is_epoch=True)
+DEFAULT_POLICY = HttpPolicy(timeout_seconds=15.0, max_retries=5)
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,7 @@ def iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class BlueskyClient:
+class BlueskyClient(ApiClient):
     """Signs in with ``session`` and searches posts; every call goes through ``api``."""
 
     def __init__(self, api: JsonApi, session: BlueskySession) -> None:
@@ -53,9 +60,6 @@ class BlueskyClient:
 
     def __repr__(self) -> str:
         return f"BlueskyClient({self.api.base_url!r}, {self.session!r})"
-
-    def close(self) -> None:
-        self.api.close()
 
     def search(self, query: str, since: datetime, until: datetime, max_pages: int) -> SearchResult:
         """The posts matching ``query`` in [since, until), at most ``max_pages`` pages."""
@@ -75,7 +79,8 @@ class BlueskyClient:
             if not isinstance(items, list):
                 raise ApiError(
                     f"Bluesky {SEARCH_PATH} answered without a list of posts "
-                    f"(keys: {', '.join(sorted(answer)) or 'none'})"
+                    f"(keys: {', '.join(sorted(answer)) or 'none'})",
+                    service=SERVICE,
                 )
             posts.extend(items)
             hits = answer.get("hitsTotal")
@@ -94,7 +99,7 @@ class BlueskyClient:
         except AuthError as exc:
             if CREDENTIALS_HINT in str(exc):  # a sign-in refusal already says what to check
                 raise
-            raise AuthError(f"{exc}. {CREDENTIALS_HINT}") from None
+            raise AuthError(f"{exc}. {CREDENTIALS_HINT}", exc.status, SERVICE) from None
         return answer
 
 
@@ -102,26 +107,14 @@ def connect(
     handle: str,
     app_password: str,
     base_url: str,
-    timeout_seconds: float = 15.0,
-    max_retries: int = 5,
-    backoff_seconds: float = 2.0,
+    policy: HttpPolicy = DEFAULT_POLICY,
     http: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> BlueskyClient:
     """A client for the XRPC root ``base_url`` (a PDS such as https://bsky.social/xrpc),
     signing in as ``handle`` on its first call."""
     session = BlueskySession(handle, app_password)
-    api = JsonApi(
-        "Bluesky",
-        base_url,
-        auth=session,
-        quota=QUOTA,
-        timeout_seconds=timeout_seconds,
-        max_retries=max_retries,
-        backoff_seconds=backoff_seconds,
-        http=http,
-        sleep=sleep,
-        expired=token_expired,
-    )
+    hooks = ApiHooks(auth=session, quota=QUOTA, expired=token_expired)
+    api = JsonApi(SERVICE, base_url, hooks, policy, http, sleep)
     session.bind(api)
     return BlueskyClient(api, session)

@@ -21,6 +21,7 @@ from cryptopulse.sources.http import ApiError, AuthError, JsonApi
 
 log = logging.getLogger(__name__)
 
+SERVICE = "Bluesky"
 CREATE_PATH = "/com.atproto.server.createSession"
 REFRESH_PATH = "/com.atproto.server.refreshSession"
 CREDENTIALS_HINT = (
@@ -111,7 +112,9 @@ class BlueskySession:
             )
         except AuthError as exc:
             raise AuthError(
-                f"Bluesky refused to sign in as {self.handle!r}: {exc}. {CREDENTIALS_HINT}"
+                f"Bluesky refused to sign in as {self.handle!r}: {exc}. {CREDENTIALS_HINT}",
+                exc.status,
+                SERVICE,
             ) from None
         self._take(answer)
         self.created += 1
@@ -120,7 +123,9 @@ class BlueskySession:
     def _take(self, answer: dict[str, Any]) -> None:
         access, refresh = answer.get("accessJwt"), answer.get("refreshJwt")
         if not isinstance(access, str) or not access or not isinstance(refresh, str):
-            raise ApiError("Bluesky: the session answer holds no accessJwt/refreshJwt")
+            raise ApiError(
+                "Bluesky: the session answer holds no accessJwt/refreshJwt", service=SERVICE
+            )
         self._access, self._refresh = access, refresh
         did = answer.get("did")
         self.did = did if isinstance(did, str) else self.did

@@ -11,13 +11,12 @@ import httpx
 
 from cryptopulse.core.settings import Settings
 from cryptopulse.sources.coingecko.client import CoinGeckoClient
-from cryptopulse.sources.coingecko.errors import CoinGeckoError, PlanLimitError
 from cryptopulse.sources.coingecko.selection import parse_coins
 from cryptopulse.sources.coingecko.source import CoinGeckoSource
+from cryptopulse.sources.http import HttpPolicy, PlanLimitError
 
 __all__ = [
     "CoinGeckoClient",
-    "CoinGeckoError",
     "CoinGeckoSource",
     "PlanLimitError",
     "build_client",
@@ -32,9 +31,7 @@ def build_client(settings: Settings, http: httpx.Client | None = None) -> CoinGe
         api_key=settings.coingecko_api_key,
         base_url=settings.coingecko_base_url,
         calls_per_minute=settings.coingecko_calls_per_minute,
-        timeout_seconds=settings.coingecko_timeout_seconds,
-        max_retries=settings.coingecko_max_retries,
-        backoff_seconds=settings.coingecko_backoff_seconds,
+        policy=HttpPolicy.from_settings(settings, "coingecko"),
         http=http,
     )
 

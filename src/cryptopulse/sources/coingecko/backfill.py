@@ -28,15 +28,15 @@ from cryptopulse.core.batch import Batch
 from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import Landing, land_batch
-from cryptopulse.sources.coingecko.errors import (
+from cryptopulse.sources.coingecko.history import Window
+from cryptopulse.sources.coingecko.source import Coin, CoinGeckoSource, skip_reason
+from cryptopulse.sources.coingecko.watermark import Watermarks, complete_until
+from cryptopulse.sources.http import (
     NotFoundError,
     PlanLimitError,
     RateLimitedError,
     UnavailableError,
 )
-from cryptopulse.sources.coingecko.history import Window
-from cryptopulse.sources.coingecko.source import Coin, CoinGeckoSource, skip_reason
-from cryptopulse.sources.coingecko.watermark import Watermarks, complete_until
 
 # After this many coins in a row fail for transient reasons, stop: CoinGecko is down for us.
 MAX_CONSECUTIVE_FAILURES = 3

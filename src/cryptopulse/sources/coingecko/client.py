@@ -1,16 +1,17 @@
 """The CoinGecko HTTP client: every endpoint goes through one request function.
 
-``_request`` is the post APIs' ``sources.http.JsonApi`` with CoinGecko's rules plugged in:
-it waits for the client-side rate limiter before every attempt, retries with exponential
+``_request`` is the shared ``sources.http.JsonApi`` with CoinGecko's rules plugged in: it
+waits for the client-side rate limiter before every attempt, retries with exponential
 backoff and jitter (tenacity) on 429, 5xx, timeouts, broken connections and truncated or
 invalid JSON, honours ``Retry-After`` (capped at 2 minutes), and turns what cannot be
-retried into a typed error (``errors.py``: plan limits by CoinGecko's error codes). The API
-key travels in a header only; it is never logged, never in an error message (anything the
-server echoes back is redacted) and never in a repr.
+retried into a typed error of the one ``ApiError`` tree (plan limits by CoinGecko's error
+codes). The API key travels in a header only; it is never logged, never in an error message
+(anything the server echoes back is redacted) and never in a repr.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -20,16 +21,16 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
-from cryptopulse.sources.coingecko.errors import (
+from cryptopulse.sources.coingecko.errors import SERVICE
+from cryptopulse.sources.coingecko.ratelimit import RateLimiter
+from cryptopulse.sources.http import ApiClient, ApiHooks, HttpPolicy, JsonApi
+from cryptopulse.sources.http.errors import (
+    ApiError,
     AuthError,
-    CoinGeckoError,
     NotFoundError,
     PlanLimitError,
     RateLimitedError,
-    UnavailableError,
 )
-from cryptopulse.sources.coingecko.ratelimit import RateLimiter
-from cryptopulse.sources.http import CallStats, JsonApi
 
 Plan = Literal["public", "demo", "pro"]
 PLANS: tuple[Plan, ...] = ("public", "demo", "pro")
@@ -48,14 +49,17 @@ DEFAULT_CALLS_PER_MINUTE: dict[Plan, float] = {"public": 10.0, "demo": 30.0, "pr
 PLAN_LIMIT_CODES = frozenset({10005, 10006, 10012})
 _PLAN_LIMIT_WORDS = ("allowed time range", "paid plan", "plan restricted")
 MAX_RETRY_AFTER_SECONDS = 120.0
+QUOTA_HINT = "lower CRYPTOPULSE_COINGECKO_CALLS_PER_MINUTE or use a key"
 
 
-class CoinGeckoClient:
+class CoinGeckoClient(ApiClient):
     """A small CoinGecko API client (``/coins/list``, ``/coins/markets``,
     ``/coins/{id}/market_chart/range``).
 
     ``http`` may be any ``httpx.Client`` (tests pass one pointed at a local fake server);
     the client builds absolute URLs from ``base_url`` and sets its own timeout per request.
+    A long ``Retry-After`` is capped at 2 minutes (CoinGecko's windows are a minute long)
+    instead of failing, whatever ``policy`` says.
     """
 
     def __init__(
@@ -64,10 +68,7 @@ class CoinGeckoClient:
         api_key: SecretStr | str | None = None,
         base_url: str | None = None,
         calls_per_minute: float | None = None,
-        timeout_seconds: float = 10.0,
-        max_retries: int = 6,
-        backoff_seconds: float = 2.0,
-        backoff_max_seconds: float = 60.0,
+        policy: HttpPolicy | None = None,
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -95,38 +96,17 @@ class CoinGeckoClient:
             )
         self.calls_per_minute = float(calls_per_minute or DEFAULT_CALLS_PER_MINUTE[plan])
         self._limiter = RateLimiter(self.calls_per_minute)
-        self._api = JsonApi(
-            "CoinGecko",
-            self.base_url,
-            auth=_KeyAuth(plan, key),
-            timeout_seconds=timeout_seconds,
-            max_retries=max_retries,
-            backoff_seconds=backoff_seconds,
-            backoff_max_seconds=backoff_max_seconds,
-            http=http,
-            sleep=sleep,
-            throttle=self._limiter.acquire,
-            refuse=self._refuse,
-            give_up=self._give_up,
-            cap_wait_seconds=MAX_RETRY_AFTER_SECONDS,
+        hooks = ApiHooks(
+            auth=_KeyAuth(plan, key), throttle=self._limiter.acquire, refuse=self._refuse
         )
-
-    @property
-    def stats(self) -> CallStats:
-        return self._api.stats
+        policy = dataclasses.replace(
+            policy or HttpPolicy(), max_wait_seconds=MAX_RETRY_AFTER_SECONDS, cap_long_waits=True
+        )
+        self.api = JsonApi(SERVICE, self.base_url, hooks, policy, http, sleep)
 
     def __repr__(self) -> str:
         key = "set" if self._key is not None else "none"
         return f"CoinGeckoClient(plan={self.plan!r}, base_url={self.base_url!r}, key={key})"
-
-    def close(self) -> None:
-        self._api.close()
-
-    def __enter__(self) -> CoinGeckoClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # ---- endpoints ------------------------------------------------------------------------
     def coins_list(self) -> list[dict[str, Any]]:
@@ -161,31 +141,29 @@ class CoinGeckoClient:
     def _request(
         self, path: str, params: Mapping[str, str | int] | None = None, expect: type = object
     ) -> Any:
-        return self._api.get(path, params, expect=expect)
+        try:
+            return self.api.get(path, params, expect=expect)
+        except RateLimitedError as exc:  # still 429 after every retry: say how to call less
+            raise RateLimitedError(f"{exc}; {QUOTA_HINT}", exc.status, SERVICE) from None
 
-    def _give_up(self, kind: str, message: str) -> CoinGeckoError:
-        if kind == "HTTP 429":
-            return RateLimitedError(
-                message + "; lower CRYPTOPULSE_COINGECKO_CALLS_PER_MINUTE or use a key"
-            )
-        return UnavailableError(message)
-
-    def _refuse(self, response: httpx.Response, path: str) -> CoinGeckoError:
+    def _refuse(self, response: httpx.Response, path: str) -> ApiError:
         """CoinGecko's error for an answer that is not retried (a plan limit by its code)."""
         status = response.status_code
         code, message = self._error_details(response)
         what = f"CoinGecko {path} answered HTTP {status}" + (f", error {code}" if code else "")
         if code in PLAN_LIMIT_CODES or any(w in message.lower() for w in _PLAN_LIMIT_WORDS):
-            return PlanLimitError(f"{what}: {message}", code=code)
+            return PlanLimitError(f"{what}: {message}", status, SERVICE, code=code)
         if status in (401, 403):
             return AuthError(
                 f"{what}: {message}. Check CRYPTOPULSE_COINGECKO_API_KEY and "
                 "CRYPTOPULSE_COINGECKO_PLAN (a Demo key works on api.coingecko.com, a Pro key "
-                "on pro-api.coingecko.com)"
+                "on pro-api.coingecko.com)",
+                status,
+                SERVICE,
             )
         if status == 404:
-            return NotFoundError(f"{what}: {message}")
-        return CoinGeckoError(f"{what}: {message}")
+            return NotFoundError(f"{what}: {message}", status, SERVICE)
+        return ApiError(f"{what}: {message}", status, SERVICE)
 
     def _error_details(self, response: httpx.Response) -> tuple[int | None, str]:
         """The error code and message of a refusal, with any echo of the key removed."""
@@ -208,7 +186,7 @@ class CoinGeckoClient:
                 message = error
         if not message:
             message = response.text[:200] or response.reason_phrase
-        return code, self._api.redact(" ".join(message.split()))
+        return code, self.api.redact(" ".join(message.split()))
 
 
 class _KeyAuth:

@@ -25,11 +25,7 @@ from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COINS
 from cryptopulse.core.interval import Interval
 from cryptopulse.sources.coingecko.client import CoinGeckoClient
-from cryptopulse.sources.coingecko.errors import (
-    NotFoundError,
-    PlanLimitError,
-    UnknownCoinError,
-)
+from cryptopulse.sources.coingecko.errors import UnknownCoinError
 from cryptopulse.sources.coingecko.history import (
     MAX_WINDOW_DAYS,
     SnapStats,
@@ -41,6 +37,7 @@ from cryptopulse.sources.coingecko.history import (
 )
 from cryptopulse.sources.coingecko.selection import CoinSelection
 from cryptopulse.sources.coingecko.watermark import DayRange, missing
+from cryptopulse.sources.http import NotFoundError, PlanLimitError
 
 log = logging.getLogger(__name__)
 

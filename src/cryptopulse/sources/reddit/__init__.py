@@ -17,15 +17,9 @@ import httpx
 
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import open_lake
-from cryptopulse.sources.http import JsonApi, QuotaHeaders
-from cryptopulse.sources.reddit.auth import (
-    CREDENTIALS_HINT,
-    BasicAuth,
-    Credentials,
-    RedditAuth,
-    check_credentials,
-)
-from cryptopulse.sources.reddit.client import RedditClient
+from cryptopulse.sources.http import HttpPolicy
+from cryptopulse.sources.reddit.auth import Credentials, RedditAuth, check_credentials
+from cryptopulse.sources.reddit.client import RedditClient, connect
 from cryptopulse.sources.reddit.source import RedditSource, RedditStats
 
 __all__ = [
@@ -38,8 +32,6 @@ __all__ = [
     "parse_subreddits",
 ]
 
-# Reddit's quota headers: calls left in the window, seconds until it resets (and calls used).
-REDDIT_QUOTA = QuotaHeaders("x-ratelimit-remaining", "x-ratelimit-reset", reset_is_epoch=False)
 _SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$")
 
 
@@ -96,34 +88,15 @@ def build_reddit_source(
             "CRYPTOPULSE_REDDIT_USER_AGENT is empty: Reddit requires a descriptive one, "
             "e.g. 'python:cryptopulse:v1 (by /u/yourname)'"
         )
-    # One connection pool for both endpoints (setting up TLS is the slow part of a client).
-    shared = http or httpx.Client(
-        headers={"accept": "application/json", "user-agent": user_agent},
-        follow_redirects=False,
-    )
-
-    def api(
-        service: str, url: str, auth: BasicAuth | RedditAuth, quota: QuotaHeaders | None
-    ) -> JsonApi:
-        return JsonApi(
-            service,
-            url,
-            auth=auth,
-            quota=quota,
-            timeout_seconds=settings.social_timeout_seconds,
-            max_retries=settings.social_max_retries,
-            backoff_seconds=settings.social_backoff_seconds,
-            http=shared,
-            sleep=sleep,
-            hint=CREDENTIALS_HINT,
-            user_agent=user_agent,
-        )
-
-    token_api = api("Reddit token endpoint", settings.reddit_auth_url, BasicAuth(credentials), None)
-    auth = RedditAuth(credentials, token_api, clock=token_clock)
-    client = RedditClient(
-        api("Reddit API", settings.reddit_base_url, auth, REDDIT_QUOTA),
-        http=shared if http is None else None,  # closed with the client when it is ours
+    client = connect(
+        credentials,
+        settings.reddit_base_url,
+        settings.reddit_auth_url,
+        user_agent,
+        policy=HttpPolicy.from_settings(settings, "social"),
+        http=http,
+        sleep=sleep,
+        token_clock=token_clock,
     )
     lake = open_lake(settings)
     source_clock = {"clock": clock} if clock is not None else {}

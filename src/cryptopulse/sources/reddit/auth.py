@@ -162,11 +162,16 @@ class RedditAuth:
                 "Reddit refused the sign-in (invalid_grant): check CRYPTOPULSE_REDDIT_USERNAME "
                 "and CRYPTOPULSE_REDDIT_PASSWORD (the account must be a developer of the "
                 "'script' app, and accounts with two-factor authentication cannot sign in "
-                "this way); or unset both for application-only access"
+                "this way); or unset both for application-only access",
+                service=self.token_api.service,
             )
         if error is not None:
             detail = self.token_api.redact(str(error))
             return AuthError(
-                f"Reddit token endpoint refused the request ({detail}). {CREDENTIALS_HINT}"
+                f"Reddit token endpoint refused the request ({detail}). {CREDENTIALS_HINT}",
+                service=self.token_api.service,
             )
-        return ApiError("Reddit token endpoint answered without an access_token")
+        return ApiError(
+            "Reddit token endpoint answered without an access_token",
+            service=self.token_api.service,
+        )

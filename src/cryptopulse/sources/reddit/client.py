@@ -2,19 +2,34 @@
 
 A listing is newest first, 100 things per page at most, paged with ``after`` (the fullname
 of the page's last thing); Reddit serves only about the newest 1000 things of a listing.
-Every call goes through one ``JsonApi`` (retries, ``X-Ratelimit-*`` quota, token refresh).
+Every call goes through one ``JsonApi`` (retries, ``X-Ratelimit-*`` quota, token refresh);
+``connect`` sets up that API and the token endpoint's on one shared connection pool.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from cryptopulse.sources.http import ApiError, JsonApi
+from cryptopulse.sources.http import (
+    ApiClient,
+    ApiError,
+    ApiHooks,
+    HttpPolicy,
+    JsonApi,
+    QuotaHeaders,
+    new_http_client,
+)
+from cryptopulse.sources.reddit.auth import CREDENTIALS_HINT, BasicAuth, Credentials, RedditAuth
 
+SERVICE = "Reddit API"
 PAGE_SIZE = 100  # the most Reddit serves per listing page
+# Reddit's quota headers: calls left in the window, seconds until it resets (and calls used).
+REDDIT_QUOTA = QuotaHeaders("x-ratelimit-remaining", "x-ratelimit-reset", reset_is_epoch=False)
 # The listing path of each kind of thing collected.
 LISTINGS = {"posts": "new", "comments": "comments"}
 KIND_OF = {"posts": "t3", "comments": "t1"}
@@ -29,7 +44,7 @@ class Page:
     after: str | None
 
 
-class RedditClient:
+class RedditClient(ApiClient):
     """Listing pages of subreddits through ``api`` (a ``JsonApi`` at the OAuth API root);
     ``http`` is an HTTP client it owns (closed with it)."""
 
@@ -41,9 +56,6 @@ class RedditClient:
         self.api = api
         self.page_size = page_size
         self._http = http
-
-    def __repr__(self) -> str:
-        return f"RedditClient({self.api!r})"
 
     def close(self) -> None:
         self.api.close()
@@ -61,6 +73,30 @@ class RedditClient:
         children = data.get("children") if isinstance(data, dict) else None
         if not isinstance(data, dict) or not isinstance(children, list):
             shape = ", ".join(sorted(str(k) for k in answer)[:6]) or "empty"
-            raise ApiError(f"Reddit API {path}: the answer is not a Listing (keys: {shape})")
+            raise ApiError(
+                f"Reddit API {path}: the answer is not a Listing (keys: {shape})", service=SERVICE
+            )
         next_after = data.get("after")
         return Page(children, next_after if isinstance(next_after, str) and next_after else None)
+
+
+def connect(
+    credentials: Credentials,
+    base_url: str,
+    auth_url: str,
+    user_agent: str,
+    policy: HttpPolicy | None = None,
+    http: httpx.Client | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    token_clock: Callable[[], float] = time.time,
+) -> RedditClient:
+    """A client of the OAuth API at ``base_url``, its tokens from the endpoint at
+    ``auth_url``. ``http`` is for tests (it must send Reddit's required User-Agent itself)."""
+    # One connection pool for both endpoints (setting up TLS is the slow part of a client).
+    shared = http or new_http_client(user_agent)
+    token_hooks = ApiHooks(auth=BasicAuth(credentials), hint=CREDENTIALS_HINT)
+    token_api = JsonApi("Reddit token endpoint", auth_url, token_hooks, policy, shared, sleep)
+    auth = RedditAuth(credentials, token_api, clock=token_clock)
+    hooks = ApiHooks(auth=auth, quota=REDDIT_QUOTA, hint=CREDENTIALS_HINT)
+    api = JsonApi(SERVICE, base_url, hooks, policy, shared, sleep)
+    return RedditClient(api, http=shared if http is None else None)  # closes the pool if ours

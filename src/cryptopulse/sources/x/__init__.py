@@ -16,6 +16,7 @@ import httpx
 
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, open_lake
+from cryptopulse.sources.http import HttpPolicy
 from cryptopulse.sources.x.client import TOKEN_ENV, PlanError, XClient
 from cryptopulse.sources.x.queries import XQuery, build_queries
 from cryptopulse.sources.x.source import XSource, XStats
@@ -60,9 +61,7 @@ def build_x_source(
         token,
         settings.x_base_url,
         search=settings.x_search,
-        timeout_seconds=settings.social_timeout_seconds,
-        max_retries=settings.social_max_retries,
-        backoff_seconds=settings.social_backoff_seconds,
+        policy=HttpPolicy.from_settings(settings, "social"),
         http=http,
         sleep=sleep,
     )

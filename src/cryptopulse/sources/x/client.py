@@ -19,9 +19,12 @@ from typing import Any
 import httpx
 
 from cryptopulse.sources.http import (
+    ApiClient,
+    ApiHooks,
     AuthError,
-    CallStats,
+    HttpPolicy,
     JsonApi,
+    PlanLimitError,
     QuotaHeaders,
     RateLimitedError,
 )
@@ -37,6 +40,7 @@ TWEET_FIELDS = (
     "note_tweet"  # the full text of posts longer than 280 characters
 )
 X_QUOTA = QuotaHeaders(remaining="x-rate-limit-remaining", reset="x-rate-limit-reset")
+DEFAULT_POLICY = HttpPolicy(timeout_seconds=15.0, max_retries=5)
 
 TOKEN_HINT = (
     f"The bearer token is invalid, revoked or expired (bearer tokens cannot be refreshed): "
@@ -49,8 +53,9 @@ QUOTA_HINT = (
 )
 
 
-class PlanError(AuthError):
-    """The token's plan does not include this endpoint (HTTP 403, client-not-enrolled)."""
+class PlanError(AuthError, PlanLimitError):
+    """The token's plan does not include this endpoint (HTTP 403, client-not-enrolled): a
+    refusal of these credentials and a plan limit both."""
 
 
 class BearerAuth:
@@ -105,7 +110,7 @@ def x_error_message(body: Any) -> str:
     return head
 
 
-class XClient:
+class XClient(ApiClient):
     """Search posts with an app bearer token on the ``recent`` or ``all`` endpoint."""
 
     def __init__(
@@ -113,9 +118,7 @@ class XClient:
         token: str,
         base_url: str,
         search: str = "recent",
-        timeout_seconds: float = 15.0,
-        max_retries: int = 5,
-        backoff_seconds: float = 2.0,
+        policy: HttpPolicy = DEFAULT_POLICY,
         http: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -129,25 +132,8 @@ class XClient:
         self._sleep = sleep
         self._clock = clock
         self._last_call: float | None = None
-        self.api = JsonApi(
-            SERVICE,
-            base_url,
-            auth=BearerAuth(token),
-            quota=X_QUOTA,
-            timeout_seconds=timeout_seconds,
-            max_retries=max_retries,
-            backoff_seconds=backoff_seconds,
-            http=http,
-            sleep=sleep,
-            error_message=x_error_message,
-        )
-
-    @property
-    def stats(self) -> CallStats:
-        return self.api.stats
-
-    def close(self) -> None:
-        self.api.close()
+        hooks = ApiHooks(auth=BearerAuth(token), quota=X_QUOTA, error_message=x_error_message)
+        self.api = JsonApi(SERVICE, base_url, hooks, policy, http, sleep)
 
     def search(
         self,
@@ -182,10 +168,10 @@ class XClient:
             body = self.api.get(self.path, params)
         except AuthError as exc:
             if exc.status == 403:
-                raise PlanError(self._plan_message(exc), status=403) from None
-            raise AuthError(f"{exc}. {TOKEN_HINT}", status=exc.status) from None
+                raise PlanError(self._plan_message(exc), 403, SERVICE) from None
+            raise AuthError(f"{exc}. {TOKEN_HINT}", exc.status, SERVICE) from None
         except RateLimitedError as exc:
-            raise RateLimitedError(f"{exc}. {QUOTA_HINT}", status=429) from None
+            raise RateLimitedError(f"{exc}. {QUOTA_HINT}", 429, SERVICE) from None
         finally:
             self._last_call = self._clock()
         return parse_page(body)
