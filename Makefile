@@ -51,6 +51,8 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest
 
+test-fast: setup ; $(BIN)/pytest -m "not slow"
+
 test: lint typecheck unit
 
 bench: setup

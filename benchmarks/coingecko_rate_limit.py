@@ -1,6 +1,6 @@
 """Rate-limit benchmark: a CoinGecko backfill against a fake server enforcing N calls a minute.
 
-The fake CoinGecko API (``tests/coingecko_fake.py``) answers 429 to any call beyond N in a
+The fake CoinGecko API (``tests/sources/coingecko/``) answers 429 to any call beyond N in a
 rolling minute. The real client, source, backfill and lake run a long backfill against it,
 with the client's limiter set to the same N, for ``--seconds``; then this prints the calls
 made, the 429s received (all, and in steady state, after ``--warmup`` seconds) and the
@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path[:0] = [str(ROOT / "tests" / "sources" / "coingecko"), str(ROOT / "tests")]
 
 from coingecko_fake import FakeCoin, FakeCoinGecko  # noqa: E402
 from cryptopulse.core.interval import Interval  # noqa: E402

@@ -498,6 +498,7 @@ def test_coin_queries_ask_for_cashtag_hashtag_and_name_without_retweets(
 
 
 # ---- the CLI, as a user runs it --------------------------------------------------------------
+@pytest.mark.slow
 def test_cryptopulse_extract_x_lands_posts_and_refusals_are_one_line(
     settings: Settings, fake: FakeX, tmp_path: Path
 ) -> None:

@@ -44,6 +44,7 @@ def run_without(
 
 
 # ---- 1. the DuckDB memory limit ----------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
@@ -64,6 +65,7 @@ def test_a_wrong_memory_limit_is_refused_before_dbt(
 
 
 # ---- 2. empty values ---------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -86,6 +88,7 @@ def test_an_empty_setting_is_refused_not_taken_as_the_current_folder(
 
 
 # ---- 3. the warehouse file ---------------------------------------------------------------
+@pytest.mark.slow
 def test_a_warehouse_that_is_a_folder_is_refused(settings: Settings, tmp_path: Path) -> None:
     folder = tmp_path / "warehouse-folder"
     folder.mkdir()
@@ -96,6 +99,7 @@ def test_a_warehouse_that_is_a_folder_is_refused(settings: Settings, tmp_path: P
         assert f"{folder} is a folder" in line
 
 
+@pytest.mark.slow
 def test_a_warehouse_file_that_is_not_duckdb_is_named(settings: Settings, tmp_path: Path) -> None:
     settings.warehouse_path.write_text("not a database\n")
     for command in (["status"], ["export"], ["transform"], ["run", *DAY]):
@@ -115,6 +119,7 @@ def locked_warehouse(settings: Settings) -> Iterator[Path]:
         yield settings.warehouse_path
 
 
+@pytest.mark.slow
 def test_a_locked_warehouse_says_who_holds_it_and_what_to_do(
     settings: Settings, tmp_path: Path, locked_warehouse: Path
 ) -> None:
@@ -128,6 +133,7 @@ def test_a_locked_warehouse_says_who_holds_it_and_what_to_do(
 
 
 # ---- 4. the lake folder ------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_lake_that_is_a_file_is_refused(settings: Settings, tmp_path: Path) -> None:
     lake_file = tmp_path / "lake-file"
     lake_file.write_text("x")
@@ -181,6 +187,7 @@ def test_a_malformed_config_file_is_named_with_the_error_position(
     assert "(at line 2, column 3)" in line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -202,6 +209,7 @@ def test_an_unknown_key_in_the_config_file_is_refused(
         assert "coingecko_api_key" not in line  # secrets never go in the file
 
 
+@pytest.mark.slow
 def test_config_file_keys_may_be_spelled_as_in_the_environment(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -282,6 +290,7 @@ def test_export_before_transform_prints_its_error_once(settings: Settings, tmp_p
     assert "✘ cryptopulse export" in done.stdout  # the summary is kept, without the error
 
 
+@pytest.mark.slow
 def test_an_earlier_runs_summary_is_not_shown_for_a_failure_before_recording(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -293,6 +302,7 @@ def test_an_earlier_runs_summary_is_not_shown_for_a_failure_before_recording(
 
 
 # ---- 9. enrich's --start -----------------------------------------------------------------
+@pytest.mark.slow
 def test_enrich_help_says_what_no_start_means(settings: Settings, tmp_path: Path) -> None:
     done = run_cli(["enrich", "--help"], settings, tmp_path, **WIDE)
     assert done.returncode == 0

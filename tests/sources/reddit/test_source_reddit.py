@@ -388,6 +388,7 @@ def test_subreddit_names_are_parsed_leniently() -> None:
 
 
 # ---- faults, quotas, refusals ---------------------------------------------------------------
+@pytest.mark.slow
 def test_faults_are_retried_and_the_result_is_still_complete(tmp_path: Path) -> None:
     with FakeReddit(first_day=FIRST, days=4) as fake:
         baseline_settings = reddit_settings(tmp_path / "clean", fake)
@@ -407,6 +408,7 @@ def test_faults_are_retried_and_the_result_is_still_complete(tmp_path: Path) -> 
         assert any(2.9 <= w <= 3.5 for w in waits)
 
 
+@pytest.mark.slow
 def test_random_faults_on_a_third_of_calls_still_land_everything(tmp_path: Path) -> None:
     every_day = Interval(FIRST, FIRST + timedelta(days=4))
     with FakeReddit(first_day=FIRST, days=4) as fake:
@@ -453,6 +455,7 @@ def test_private_and_unknown_subreddits_are_skipped_with_a_warning(
 
 
 # ---- the ~1000-thing listing limit ------------------------------------------------------------
+@pytest.mark.slow
 def test_a_listing_that_ends_early_warns_once_per_subreddit_and_lands_a_partial_day(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -616,6 +619,7 @@ def cli_reddit_env(fake: FakeReddit, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_cli_extract_reddit_lands_the_window(settings: Settings, tmp_path: Path) -> None:
     with FakeReddit(first_day=FIRST, days=4) as fake:
         fake.script("500", "truncated", path_contains="/r/")
@@ -641,6 +645,7 @@ def test_cli_extract_reddit_lands_the_window(settings: Settings, tmp_path: Path)
         assert fake.client_secret not in done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_cli_mistakes_are_one_clear_message(settings: Settings, tmp_path: Path) -> None:
     with FakeReddit() as fake:
         args = ["extract", "reddit", "--start", "2024-06-02"]

@@ -36,6 +36,7 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(con.execute(sql).fetchall()[0][0])
 
 
+@pytest.mark.slow
 def test_demo_ends_with_the_summary(demo_run: tuple[Settings, str]) -> None:
     _, out = demo_run
     for heading in (
@@ -49,6 +50,7 @@ def test_demo_ends_with_the_summary(demo_run: tuple[Settings, str]) -> None:
         assert heading in out
 
 
+@pytest.mark.slow
 def test_every_table_is_built_with_rows_and_exported(demo_run: tuple[Settings, str]) -> None:
     settings, _ = demo_run
     lake = Lake(settings.lake_url)
@@ -69,6 +71,7 @@ def test_every_table_is_built_with_rows_and_exported(demo_run: tuple[Settings, s
     )
 
 
+@pytest.mark.slow
 def test_dim_date_has_exactly_one_row_per_hour(demo_run: tuple[Settings, str]) -> None:
     settings, _ = demo_run
     with _warehouse(settings) as con:
@@ -80,6 +83,7 @@ def test_dim_date_has_exactly_one_row_per_hour(demo_run: tuple[Settings, str]) -
     assert rows == 14 * 24  # the small scale: 14 days of hourly data and posts
 
 
+@pytest.mark.slow
 def test_facts_do_not_fan_out(demo_run: tuple[Settings, str]) -> None:
     """Fact rows = distinct natural keys landed in the lake, however often they repeat."""
     settings, _ = demo_run
@@ -101,6 +105,7 @@ def test_facts_do_not_fan_out(demo_run: tuple[Settings, str]) -> None:
         assert retweets > 0  # retweets are posts in their own right, kept
 
 
+@pytest.mark.slow
 def test_monthly_aggregate_equals_a_recomputation_from_the_fact(
     demo_run: tuple[Settings, str],
 ) -> None:
@@ -121,6 +126,7 @@ def test_monthly_aggregate_equals_a_recomputation_from_the_fact(
     assert len(aggregate) == 30 * 1  # 30 coins, 2024-12-18..31 is one month
 
 
+@pytest.mark.slow
 def test_every_generated_record_is_landed_or_quarantined_and_counted(
     demo_run: tuple[Settings, str],
 ) -> None:
@@ -142,6 +148,7 @@ def test_every_generated_record_is_landed_or_quarantined_and_counted(
     assert all(table["reason"].to_pylist())
 
 
+@pytest.mark.slow
 def test_status_shows_lake_warehouse_and_last_run(
     demo_run: tuple[Settings, str], tmp_path: Path
 ) -> None:
@@ -160,6 +167,7 @@ def test_status_shows_lake_warehouse_and_last_run(
     assert f"{posts:,}" in line
 
 
+@pytest.mark.slow
 def test_a_failing_check_stops_the_run_naming_table_check_and_rows(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -190,6 +198,7 @@ def test_a_failing_check_stops_the_run_naming_table_check_and_rows(
     assert not lake.glob(f"{layout.MARTS}/*")  # nothing exported from a failed build
 
 
+@pytest.mark.slow
 def test_a_daily_run_checks_the_rows_it_merged(settings: Settings, tmp_path: Path) -> None:
     # History first, then a bad price arrives with the next day: the incremental run's checks
     # (scoped to the rows it wrote) must see it.
@@ -229,6 +238,7 @@ def test_user_mistakes_get_one_clear_line_not_a_traceback(
         assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["demo", "run", "extract", "transform", "export", "status"])
 def test_every_command_explains_itself(command: str, settings: Settings, tmp_path: Path) -> None:
     done = run_cli([command, "--help"], settings, tmp_path)
@@ -236,6 +246,7 @@ def test_every_command_explains_itself(command: str, settings: Settings, tmp_pat
     assert "Usage" in done.stdout and len(done.stdout.splitlines()) > 5
 
 
+@pytest.mark.slow
 def test_s3_lake_end_to_end(
     settings: Settings, tmp_path: Path, s3_endpoint: str, s3_bucket: str
 ) -> None:

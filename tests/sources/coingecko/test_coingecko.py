@@ -317,6 +317,7 @@ def test_a_bad_coin_selection_is_one_clear_message(text: str) -> None:
 
 
 # ---- backfills ---------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_year_of_five_coins_lands_every_hour_exactly_once_despite_30pct_of_calls_failing(
     tmp_path: Path,
 ) -> None:
@@ -419,6 +420,7 @@ def test_a_coin_failing_after_every_retry_is_reported_and_the_others_land(
         assert [coin for coin, _, _ in fake.chart_requests()[n:]] == ["ethereum"]
 
 
+@pytest.mark.slow
 def test_a_landed_range_is_not_fetched_again_unless_refreshed(tmp_path: Path) -> None:
     interval = Interval(TODAY - timedelta(days=41), TODAY - timedelta(days=1))
     lake = Lake(str(tmp_path / "lake"))
@@ -522,6 +524,7 @@ def _cli_settings(tmp_path: Path, name: str = "lake") -> Settings:
     return Settings(lake_url=str(tmp_path / name), warehouse_url=str(tmp_path / "wh.duckdb"))
 
 
+@pytest.mark.slow
 def test_cli_backfill_with_a_demo_key_skips_a_plan_limited_coin_with_one_message(
     tmp_path: Path,
 ) -> None:
@@ -566,6 +569,7 @@ def test_cli_backfill_with_a_demo_key_skips_a_plan_limited_coin_with_one_message
             assert DEMO_KEY.encode() not in path.read_bytes(), path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -595,6 +599,7 @@ def _windows_landed(lake_dir: Path) -> dict[str, list[tuple[date, date]]]:
     return marks
 
 
+@pytest.mark.slow
 def test_a_killed_backfill_resumes_without_refetching_or_duplicating(tmp_path: Path) -> None:
     """kill -9 in the middle of a backfill, run the same command again: the lake ends up
     exactly as after an uninterrupted run, and no finished window is fetched twice."""

@@ -171,6 +171,7 @@ def test_malformed_records_are_quarantined_with_their_reason_and_original(
 
 
 # ---- reruns and increments ------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_rerun_leaves_identical_files_and_asks_for_nothing_already_landed(
     settings: Settings, fake: FakeBluesky
 ) -> None:
@@ -199,6 +200,7 @@ def test_a_rerun_leaves_identical_files_and_asks_for_nothing_already_landed(
     assert missing.read_bytes() == first[file_name(D2, "bitcoin")]
 
 
+@pytest.mark.slow
 def test_a_day_in_progress_lands_in_slices_that_never_shrink_a_file(
     settings: Settings, fake: FakeBluesky
 ) -> None:
@@ -332,6 +334,7 @@ def test_missing_credentials_name_the_settings(settings: Settings, fake: FakeBlu
 
 
 # ---- faults ---------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_faults_are_retried_and_the_result_is_still_complete(
     settings: Settings, fake: FakeBluesky
 ) -> None:
@@ -382,6 +385,7 @@ def test_explicit_queries_are_collected_for_their_text(
 
 
 # ---- secrets --------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_the_app_password_and_tokens_never_leave_the_session(
     settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -419,6 +423,7 @@ def cli_settings(fake: FakeBluesky, password: str = APP_PASSWORD) -> dict[str, s
     }
 
 
+@pytest.mark.slow
 def test_cli_extract_bluesky_end_to_end(
     settings: Settings, tmp_path: Path, fake: FakeBluesky
 ) -> None:
@@ -446,6 +451,7 @@ def test_cli_extract_bluesky_end_to_end(
         assert secret.encode() not in lake_bytes(settings)
 
 
+@pytest.mark.slow
 def test_cli_wrong_password_and_missing_credentials_exit_1_without_traceback(
     settings: Settings, tmp_path: Path, fake: FakeBluesky
 ) -> None:

@@ -30,7 +30,7 @@ from dbt.contracts.graph.nodes import GenericTestNode
 from cryptopulse.core.datasets import COIN_HOURLY, COINS, POSTS, Dataset
 from cryptopulse.lake.conform import FUTURE_TOLERANCE
 
-PROJECT_DIR = Path(__file__).resolve().parents[1] / "src" / "cryptopulse" / "warehouse" / "dbt"
+PROJECT_DIR = Path(__file__).resolve().parents[2] / "src" / "cryptopulse" / "warehouse" / "dbt"
 ALL_DATASETS = ["coins", "coin_hourly", "posts"]
 TABLES = [
     "stg_coins",
@@ -331,6 +331,7 @@ def raw(built: Build) -> Iterator[duckdb.DuckDBPyConnection]:
 # --- the main build -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_build_succeeds_and_every_test_passes(built: Build, manifest: Manifest) -> None:
     assert built.success, {k: v for k, v in built.statuses.items() if v not in ("success", "pass")}
     assert {table: built.statuses.get(table) for table in TABLES} == dict.fromkeys(
@@ -343,6 +344,7 @@ def test_build_succeeds_and_every_test_passes(built: Build, manifest: Manifest) 
     )
 
 
+@pytest.mark.slow
 def test_every_table_has_the_expected_rows(built: Build) -> None:
     counts = {table: built.count(table) for table in TABLES}
     assert counts == {
@@ -360,6 +362,7 @@ def test_every_table_has_the_expected_rows(built: Build) -> None:
     }
 
 
+@pytest.mark.slow
 def test_staging_keeps_the_latest_file_and_the_latest_observation(built: Build) -> None:
     assert built.query("select name from stg_coins where coin_id = 'bitcoin'") == [("Bitcoin",)]
     # dogecoin is in the earlier snapshot only: still known.
@@ -376,6 +379,7 @@ def test_staging_keeps_the_latest_file_and_the_latest_observation(built: Build) 
     ]
 
 
+@pytest.mark.slow
 def test_columns_keep_their_types(built: Build) -> None:
     # Timestamps are UTC wall clock without time zone; money stays an 8-byte double.
     types = dict(
@@ -395,6 +399,7 @@ def test_columns_keep_their_types(built: Build) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_facts_do_not_fan_out(built: Build, raw: duckdb.DuckDBPyConnection) -> None:
     raw_coin_hours = raw.execute(
         "select count(*) from "
@@ -408,6 +413,7 @@ def test_facts_do_not_fan_out(built: Build, raw: duckdb.DuckDBPyConnection) -> N
     assert built.count("fct_posts") == raw_posts[0] == 8
 
 
+@pytest.mark.slow
 def test_dim_date_is_one_row_per_hour_without_gaps(built: Build) -> None:
     rows = built.query("select hour_ts, date_key from dim_date order by hour_ts")
     hours = [row[0] for row in rows]
@@ -417,6 +423,7 @@ def test_dim_date_is_one_row_per_hour_without_gaps(built: Build) -> None:
     assert [row[1] for row in rows] == [int(h.strftime("%Y%m%d%H")) for h in hours]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("date_key", "expected"),
     [
@@ -448,6 +455,7 @@ def test_dim_date_attributes(built: Build, date_key: int, expected: tuple[Any, .
     assert rows == [expected]
 
 
+@pytest.mark.slow
 def test_dim_coin_keeps_market_only_coins_and_stable_keys(built: Build) -> None:
     assert built.query("select symbol, name from dim_coin where coin_id = 'solana'") == [
         ("solana", "solana")
@@ -461,6 +469,7 @@ def test_dim_coin_keeps_market_only_coins_and_stable_keys(built: Build) -> None:
     assert orphans == [(0,)]
 
 
+@pytest.mark.slow
 def test_posts_are_matched_to_coins_id_then_name_then_symbol(built: Build) -> None:
     matched = dict(
         built.query(
@@ -482,6 +491,7 @@ def test_posts_are_matched_to_coins_id_then_name_then_symbol(built: Build) -> No
     assert built.query("select date_key from fct_posts where post_id = 'd-2'") == [(2024123022,)]
 
 
+@pytest.mark.slow
 def test_monthly_aggregate_equals_a_recomputation(built: Build) -> None:
     expected = built.query(
         "select coin_id, year(hour_ts), month(hour_ts), min(price), max(price), "
@@ -500,6 +510,7 @@ def test_monthly_aggregate_equals_a_recomputation(built: Build) -> None:
     ) == [(date(2024, 12, 1), 4, 93_000.0, 95_000.0), (date(2025, 1, 1), 2, 96_000.0, 97_000.0)]
 
 
+@pytest.mark.slow
 def test_nothing_is_written_inside_the_project(built: Build) -> None:
     assert not (PROJECT_DIR / "target").exists()
     assert not (PROJECT_DIR / "logs").exists()
@@ -549,6 +560,7 @@ def partial_builds(
     }
 
 
+@pytest.mark.slow
 def test_only_market_data_builds_with_empty_posts(partial_builds: dict[str, Build]) -> None:
     build = partial_builds["market_only"]
     assert build.success, build.statuses
@@ -558,6 +570,7 @@ def test_only_market_data_builds_with_empty_posts(partial_builds: dict[str, Buil
     assert build.count("agg_coin_stats_monthly") == 1
 
 
+@pytest.mark.slow
 def test_only_posts_builds_with_empty_market_data(partial_builds: dict[str, Build]) -> None:
     build = partial_builds["posts_only"]
     assert build.success, build.statuses
@@ -575,6 +588,7 @@ def test_only_posts_builds_with_empty_market_data(partial_builds: dict[str, Buil
     ) == [("TIMESTAMP",)]
 
 
+@pytest.mark.slow
 def test_an_empty_lake_builds_empty_tables(partial_builds: dict[str, Build]) -> None:
     build = partial_builds["empty"]
     assert build.success, build.statuses
@@ -584,6 +598,7 @@ def test_an_empty_lake_builds_empty_tables(partial_builds: dict[str, Build]) -> 
 # --- data-quality failures ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_bad_raw_data_fails_the_tests_of_the_right_models(
     tmp_path: Path, manifest: Manifest
 ) -> None:

@@ -124,6 +124,7 @@ def test_equal_to_vader_on_handwritten_cases(analyzer: SentimentIntensityAnalyze
         assert ours.polarity_scores(text) == _reference(analyzer, text), text
 
 
+@pytest.mark.slow
 def test_equal_to_vader_on_a_large_varied_corpus(analyzer: SentimentIntensityAnalyzer) -> None:
     corpus = _random_corpus(analyzer, 20_000)
     scorer = VaderScorer()

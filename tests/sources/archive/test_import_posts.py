@@ -296,6 +296,7 @@ def test_kaggle_csv_lands_posts_with_stable_derived_ids(lake: Lake, tmp_path: Pa
 
 
 # ---- generic CSV and Parquet -------------------------------------------------------------
+@pytest.mark.slow
 def test_minimal_csv_imports_through_the_cli(settings: Settings, tmp_path: Path) -> None:
     path = write(
         tmp_path / "posts.csv",
@@ -511,6 +512,7 @@ def test_another_file_under_the_same_name_needs_replace(lake: Lake, tmp_path: Pa
     assert sorted(p["post_id"] for p in lake_posts(lake)) == ["5003", "5003", "5004", "5004"]
 
 
+@pytest.mark.slow
 def test_duplicates_within_a_chunk_are_quarantined_and_the_warehouse_keeps_one(
     settings: Settings, tmp_path: Path
 ) -> None:
@@ -584,6 +586,7 @@ def test_user_mistakes_are_one_clear_line(
     assert "error:" in done.output
 
 
+@pytest.mark.slow
 def test_a_missing_file_from_the_real_command_line(settings: Settings, tmp_path: Path) -> None:
     done = run_cli(["import-posts", str(tmp_path / "gone.jsonl.gz")], settings, tmp_path)
     assert done.returncode == 1

@@ -23,6 +23,8 @@ from cryptopulse.lake import layout, open_lake
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.warehouse import dbt_runner
 
+pytestmark = pytest.mark.slow
+
 POSTS_PER_DAY = 50  # few posts: the spine and the look-backs matter here, not the volume
 COINS = 30  # the demo's coin list; every coin has a price every hour
 HISTORY = Interval(date(2024, 6, 20), date(2024, 6, 22))

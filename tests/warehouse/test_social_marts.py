@@ -13,6 +13,8 @@ from cryptopulse.orchestrate import pipeline
 from cryptopulse.serve.export import read_mart
 from cryptopulse.sources.demo import SCALES
 
+pytestmark = pytest.mark.slow
+
 BIG_COINS = ("bitcoin", "ethereum", "solana", "ripple", "dogecoin", "cardano")
 
 

@@ -125,7 +125,7 @@ def test_env_example_lists_every_setting_and_loads(
     copied to .env as it is, it must give valid settings."""
     from cryptopulse.core.settings import Settings
 
-    example = Path(__file__).resolve().parents[1] / ".env.example"
+    example = Path(__file__).resolve().parents[2] / ".env.example"
     text = example.read_text()
     missing = [name for name in Settings.model_fields if f"CRYPTOPULSE_{name.upper()}" not in text]
     assert missing == []

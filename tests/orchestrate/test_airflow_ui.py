@@ -24,7 +24,9 @@ import pytest
 
 from conftest import _free_port
 
-REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Chromium as root, headless, with nothing that reaches beyond loopback.
 CHROMIUM_ARGS = [

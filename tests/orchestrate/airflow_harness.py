@@ -3,9 +3,9 @@
 Run in a subprocess so each test session gets its own AIRFLOW_HOME (Airflow reads its
 configuration once, at import). Prints one ``RESULT <json>`` line per command outcome.
 
-    python tests/airflow_harness.py import-check          # DagBag import errors, network off
-    python tests/airflow_harness.py describe              # the DAG's shape
-    python tests/airflow_harness.py run 2024-06-02 ...    # one dag.test() per run date (07:00 UTC)
+    python tests/orchestrate/airflow_harness.py import-check      # DagBag errors, network off
+    python tests/orchestrate/airflow_harness.py describe          # the DAG's shape
+    python tests/orchestrate/airflow_harness.py run 2024-06-02 .. # one dag.test() a date, 07:00
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-DAGS = Path(__file__).resolve().parents[1] / "dags"
+DAGS = Path(__file__).resolve().parents[2] / "dags"
 
 
 def _forbid_network() -> None:

@@ -1,7 +1,7 @@
 """The Airflow DAG: clean import, its shape, and real dag.test() runs on demo data.
 
-Airflow runs in a subprocess (tests/airflow_harness.py) with its own AIRFLOW_HOME and a real
-SQLite metadata database migrated by `airflow db migrate`.
+Airflow runs in a subprocess (tests/orchestrate/airflow_harness.py) with its own AIRFLOW_HOME
+and a real SQLite metadata database migrated by `airflow db migrate`.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from conftest import VENV_BIN, run_cli
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.serve.export import read_mart
+
+pytestmark = pytest.mark.slow
 
 HARNESS = str(Path(__file__).with_name("airflow_harness.py"))
 SECRET = "cg-secret-5f2a9e71"
@@ -52,7 +54,7 @@ def _airflow_env(home: Path, settings: Settings | None = None, **extra: str) -> 
     env.update(
         AIRFLOW_HOME=str(home),
         AIRFLOW__CORE__LOAD_EXAMPLES="False",
-        AIRFLOW__CORE__DAGS_FOLDER=str(Path(HARNESS).parents[1] / "dags"),
+        AIRFLOW__CORE__DAGS_FOLDER=str(Path(HARNESS).parents[2] / "dags"),
         AIRFLOW__COSMOS__ENABLE_TELEMETRY="False",
         DBT_SEND_ANONYMOUS_USAGE_STATS="False",
         DO_NOT_TRACK="1",
