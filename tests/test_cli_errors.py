@@ -16,7 +16,7 @@ import typer
 
 import cryptopulse.sources
 from conftest import CLI, _free_port, cli_env, run_cli
-from cryptopulse.cli import friendly_errors
+from cryptopulse.cli.errors import friendly_errors
 from cryptopulse.core.settings import Settings
 
 WIDE = {"COLUMNS": "2000"}  # the console wraps long lines; a wide one shows a message is one line

@@ -1,42 +1,27 @@
 """``cryptopulse extract coingecko``: a resumable CoinGecko backfill with progress and summary.
 
-The command behind the CLI's ``extract coingecko``: it builds the source from the settings,
-runs ``sources.coingecko.backfill`` with a progress bar per coin and window, records the
-run in the lake like every other command (``state/runs/<id>.json``, with the CoinGecko
-figures under ``coingecko``) and prints the summary. User mistakes (a bad ``--coins``, an
-unknown coin id, a refused key) end with one clear line and exit code 1.
+The command runs ``orchestrate.coingecko_backfill`` (which records the run in the lake) with
+a progress bar per coin and window, then prints the summary. User mistakes (a bad
+``--coins``, an unknown coin id, a refused key) end with one clear line and exit code 1.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress, TaskID
 
-from cryptopulse.core.interval import Interval
-from cryptopulse.core.settings import Settings
-from cryptopulse.orchestrate import pipeline
-from cryptopulse.serve.coingecko_summary import render_backfill
-from cryptopulse.serve.summary import render_run
-from cryptopulse.sources.coingecko import build_coingecko_source
-from cryptopulse.sources.coingecko.backfill import (
-    BackfillListener,
-    CoinOutcome,
-    backfill,
-)
-from cryptopulse.sources.coingecko.errors import CoinGeckoError
+from cryptopulse.cli.console import console
+from cryptopulse.cli.errors import friendly_errors, settings_or_exit
+from cryptopulse.cli.options import backfill_interval
+from cryptopulse.cli.progress import counted_bars
+from cryptopulse.cli.render import render_backfill, render_run
+from cryptopulse.orchestrate.coingecko_backfill import run_backfill
+from cryptopulse.sources.coingecko.backfill import BackfillListener, CoinOutcome
 from cryptopulse.sources.coingecko.history import Window
-from cryptopulse.sources.coingecko.source import Coin, CoinGeckoSource
+from cryptopulse.sources.coingecko.source import Coin
 
 
 class ProgressBars(BackfillListener):
@@ -86,63 +71,15 @@ class ProgressBars(BackfillListener):
         self.progress.console.print(f"{mark}[/] {outcome.coin_id:<20} {figures}")
 
 
-def default_interval(start: datetime | None, end: datetime | None) -> Interval:
-    """Like the other commands, except that ``--end`` defaults to today: a backfill from
-    ``--start`` through yesterday (``--start`` still defaults to yesterday)."""
-    from cryptopulse.cli import resolve_interval
-
-    if start is not None and end is None:
-        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        end = max(today, start.replace(tzinfo=UTC) + timedelta(days=1)).replace(tzinfo=None)
-    return resolve_interval(start, end)
-
-
-def run_backfill(
-    settings: Settings,
-    source: CoinGeckoSource,
-    interval: Interval,
-    refresh: bool,
-    listener: BackfillListener | None = None,
-) -> dict[str, Any]:
-    """Backfill and record the run in the lake (even when it fails); returns the record."""
-    command = f"extract coingecko --coins {source.selection}" + (" --refresh" if refresh else "")
-    lake = pipeline.open_lake(settings)
-    with pipeline.recorded_run(settings, command, interval) as report:
-        report.extra["coingecko"] = None
-        with pipeline.stage(report, "extract"):
-            result = backfill(lake, source, interval, refresh=refresh, listener=listener)
-        report.landings = [pipeline.landing_dict(item) for item in result.landings.values()]
-        report.extra["coingecko"] = result.to_dict()
-        if result.failed:
-            report.status = "failed"
-            report.error = f"{len(result.failed)} coins failed: run the same command to resume"
-    return report.to_record()
-
-
 def extract_coingecko(
     start: datetime | None, end: datetime | None, coins: str | None, refresh: bool
 ) -> None:
     """The body of ``cryptopulse extract coingecko``."""
-    from cryptopulse.cli import UserError, console, friendly_errors, settings_or_exit
-
     settings = settings_or_exit()
     with friendly_errors():
-        interval = default_interval(start, end)
-        source = build_coingecko_source(settings, coins)
-        try:
-            columns: list[Any] = [
-                TextColumn("[bold blue]{task.description:<20}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TextColumn("[dim]{task.fields[detail]}"),
-            ]
-            with Progress(*columns, console=console) as progress:
-                record = run_backfill(settings, source, interval, refresh, ProgressBars(progress))
-        except CoinGeckoError as exc:
-            raise UserError(str(exc)) from None
-        finally:
-            source.close()
+        interval = backfill_interval(start, end)
+        with counted_bars(width=20) as progress:
+            record = run_backfill(settings, interval, coins, refresh, ProgressBars(progress))
     console.print(render_run(record))
     console.print(render_backfill(record["coingecko"]))
     if record["status"] != "ok":
