@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COIN_HOURLY, COINS, POSTS
+from cryptopulse.core.errors import UserError
 from cryptopulse.core.interval import Interval
 from cryptopulse.sources.demo.coins import DEMO_COINS
 from cryptopulse.sources.demo.market import DEMO_EPOCH, EPOCH_DAY, MarketModel
@@ -114,7 +115,7 @@ class DemoSource:
         """The coin list (as of the interval's last day, or today if that is later), then
         each day's stats and posts, none of them dated after now (``clock``)."""
         if interval.start < EPOCH_DAY:
-            raise ValueError(
+            raise UserError(
                 f"the demo source starts at {EPOCH_DAY.isoformat()}; "
                 f"interval {interval} begins before it"
             )
