@@ -76,7 +76,7 @@ def extract_coingecko(
 ) -> None:
     """The body of ``cryptopulse extract coingecko``."""
     settings = settings_or_exit()
-    with friendly_errors():
+    with friendly_errors(settings):
         interval = backfill_interval(start, end)
         with counted_bars(width=20) as progress:
             record = run_backfill(settings, interval, coins, refresh, ProgressBars(progress))
