@@ -1,7 +1,7 @@
 """The ``cryptopulse`` command line (entry point ``cryptopulse.cli:main``).
 
 - ``app``: the Typer app and the commands, each a few lines calling ``orchestrate``
-- ``import_posts``, ``coingecko``: the two commands with options and progress of their own
+- ``coingecko``: ``extract coingecko``, a backfill with progress bars of its own
 - ``options``: the shared options (``--start``, ``--end``, ``--full-refresh``) and dates
 - ``errors``: the one error handler (a known failure is one line, a bug keeps its traceback)
 - ``progress``: progress bars; ``steps``: a pipeline run with bars and its summary
