@@ -288,7 +288,3 @@ def version() -> None:
 
 def main() -> None:
     app(prog_name="cryptopulse")
-
-
-if __name__ == "__main__":
-    main()
