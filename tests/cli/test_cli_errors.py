@@ -16,7 +16,8 @@ import typer
 
 import cryptopulse.sources
 from conftest import CLI, _free_port, cli_env, run_cli
-from cryptopulse.cli import friendly_errors
+from cryptopulse.cli.errors import friendly_errors
+from cryptopulse.core.errors import CryptopulseError, ServiceError, StepError, UserError
 from cryptopulse.core.settings import Settings
 
 WIDE = {"COLUMNS": "2000"}  # the console wraps long lines; a wide one shows a message is one line
@@ -274,6 +275,37 @@ def test_every_source_error_is_one_line(
         raise error("the API said no")
     assert info.value.exit_code == 1
     assert capsys.readouterr().err.strip() == "error: the API said no"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        UserError("a bad option"),
+        ServiceError("an API refused", service="CoinGecko"),
+        StepError("a step failed"),
+    ],
+    ids=lambda exc: type(exc).__name__,
+)
+def test_every_kind_of_failure_is_one_line(
+    error: CryptopulseError, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(typer.Exit) as info, friendly_errors():
+        raise error
+    assert info.value.exit_code == 1
+    assert capsys.readouterr().err.strip() == f"error: {error}"
+
+
+def test_a_bug_keeps_its_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    """A plain ValueError is a bug, not a user mistake: it is not turned into one line."""
+    with pytest.raises(ValueError, match="a bug"), friendly_errors():
+        raise ValueError("a bug")
+    assert capsys.readouterr().err == ""
+
+
+def test_debug_shows_the_traceback_of_a_known_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CRYPTOPULSE_DEBUG", "1")
+    with pytest.raises(UserError, match="a bad option"), friendly_errors():
+        raise UserError("a bad option")
 
 
 def test_the_source_errors_include_every_client() -> None:

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from cryptopulse.core.batch import Batch, Reject
 from cryptopulse.core.datasets import POSTS, UTC_TS
+from cryptopulse.core.settings import SettingsError
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.conform import cast_column
 
@@ -152,7 +153,7 @@ def coin_terms(coin_ids: str) -> list[CoinTerms]:
     wanted = [c.strip().lower() for c in coin_ids.split(",") if c.strip()]
     unknown = [c for c in wanted if c not in known]
     if unknown:
-        raise ValueError(
+        raise SettingsError(
             f"CRYPTOPULSE_SOCIAL_COINS: unknown coin id {unknown[0]!r}; accepted: "
             f"{', '.join(sorted(known))} (or set explicit queries for the source)"
         )

@@ -16,6 +16,7 @@ import pytest
 
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COIN_HOURLY, DATASETS, MAX_TEXT_CHARS
+from cryptopulse.core.errors import UserError
 from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import land
@@ -216,7 +217,7 @@ def test_market_model_is_vectorised_and_cached() -> None:
 
 
 def test_before_the_epoch_is_refused() -> None:
-    with pytest.raises(ValueError, match="2023-01-01"):
+    with pytest.raises(UserError, match="2023-01-01"):  # a --start the user can change
         list(DemoSource().fetch(Interval(date(2022, 12, 31), date(2023, 1, 2))))
     with pytest.raises(ValueError, match="2023-01-01"):
         MarketModel(seed=1).day_table(date(2022, 6, 1))

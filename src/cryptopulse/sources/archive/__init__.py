@@ -5,7 +5,8 @@ CSV, any CSV or Parquet with a column mapping), streamed in chunks into the lake
 - ``snscrape``, ``tabular`` (with ``csvstream``): one reader per format, yielding pieces
 - ``chunks``: regrouping pieces into chunks cut at the same records on every import
 - ``importer``: landing the chunks, the import manifest, the clean-up of a re-import
-- ``step``: the CLI's recorded run; ``summary``: what the CLI prints at the end
+
+The recorded run of an import is ``orchestrate.archive_import``; its summary ``cli.render``.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, SettingsError
 from cryptopulse.lake import open_lake
 from cryptopulse.sources.bluesky.client import BlueskyClient, connect
 from cryptopulse.sources.bluesky.queries import Query, resolve_queries
@@ -45,7 +45,7 @@ def build_bluesky_source(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], datetime] = utcnow,
 ) -> BlueskySource:
-    """The Bluesky source configured by ``settings`` (a ValueError naming what is missing)."""
+    """The Bluesky source configured by ``settings`` (a SettingsError naming what is missing)."""
     handle = (settings.bluesky_handle or "").strip()
     password = settings.bluesky_app_password
     if not handle or password is None or not password.get_secret_value().strip():
@@ -57,7 +57,7 @@ def build_bluesky_source(
             )
             if not value
         ]
-        raise ValueError(f"{MISSING_CREDENTIALS} (not set: {', '.join(missing)})")
+        raise SettingsError(f"{MISSING_CREDENTIALS} (not set: {', '.join(missing)})")
     queries = resolve_queries(settings.bluesky_queries, settings.social_coins)
     client = connect(
         handle,

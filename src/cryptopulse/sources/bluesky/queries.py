@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cryptopulse.core.settings import SettingsError
 from cryptopulse.sources.social import coin_terms, part_name
 
 
@@ -25,7 +26,7 @@ class Query:
 
 
 def resolve_queries(explicit: str, social_coins: str) -> list[Query]:
-    """The queries to run; a ValueError naming the setting if two would share a file."""
+    """The queries to run; a SettingsError naming the setting if two would share a file."""
     texts = [q.strip() for q in explicit.split(";") if q.strip()]
     if texts:
         queries = [Query(t, t, part_name(t)) for t in dict.fromkeys(texts)]
@@ -41,10 +42,10 @@ def resolve_queries(explicit: str, social_coins: str) -> list[Query]:
     for query in queries:
         other = by_part.setdefault(query.part, query)
         if other is not query:
-            raise ValueError(
+            raise SettingsError(
                 f"{setting}: the queries {other.text!r} and {query.text!r} would land in the "
                 f"same files (both named {query.part!r}); make them differ in a word"
             )
     if not queries:
-        raise ValueError("CRYPTOPULSE_SOCIAL_COINS: no coin to search Bluesky for")
+        raise SettingsError("CRYPTOPULSE_SOCIAL_COINS: no coin to search Bluesky for")
     return queries

@@ -21,6 +21,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import SecretStr
 
+from cryptopulse.core.settings import SettingsError
 from cryptopulse.sources.coingecko.errors import SERVICE
 from cryptopulse.sources.coingecko.ratelimit import RateLimiter
 from cryptopulse.sources.http import ApiClient, ApiHooks, HttpPolicy, JsonApi
@@ -78,12 +79,12 @@ class CoinGeckoClient(ApiClient):
         if key is not None and not key.get_secret_value().strip():
             key = None
         if plan != "public" and key is None:
-            raise ValueError(
+            raise SettingsError(
                 f"the CoinGecko {plan} plan needs a key: set CRYPTOPULSE_COINGECKO_API_KEY "
                 "in the environment (or CRYPTOPULSE_COINGECKO_PLAN=public for keyless use)"
             )
         if plan == "public" and key is not None:
-            raise ValueError(
+            raise SettingsError(
                 "CRYPTOPULSE_COINGECKO_API_KEY is set but CRYPTOPULSE_COINGECKO_PLAN is public: "
                 "set the plan to demo or pro to match the key"
             )

@@ -20,7 +20,9 @@ import pyarrow.compute as pc
 
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COIN_HOURLY, COINS, POSTS
+from cryptopulse.core.errors import UserError
 from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import SettingsError
 from cryptopulse.sources.demo.coins import DEMO_COINS
 from cryptopulse.sources.demo.market import DEMO_EPOCH, EPOCH_DAY, MarketModel
 from cryptopulse.sources.demo.posts import (
@@ -80,25 +82,29 @@ class DemoSource:
         bad_record_rate: float = 0.001,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        # The values come from CRYPTOPULSE_DEMO_*, whose bounds are looser than these: a
+        # value refused here is the user's to fix (a SettingsError, one line in the CLI).
         if not _is_int(seed) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+            raise SettingsError(f"seed must be a non-negative integer, got {seed!r}")
         if not _is_int(lead_hours) or not 0 <= lead_hours <= MAX_LEAD_HOURS:
-            raise ValueError(
+            raise SettingsError(
                 f"lead_hours must be an integer in [0, {MAX_LEAD_HOURS}], got {lead_hours!r}"
             )
         if isinstance(signal, bool) or not isinstance(signal, int | float):
-            raise ValueError(f"signal must be a number in [-1, 1], got {signal!r}")
+            raise SettingsError(f"signal must be a number in [-1, 1], got {signal!r}")
         if not -1.0 <= signal <= 1.0:
-            raise ValueError(f"signal must be in [-1, 1], got {signal!r}")
+            raise SettingsError(f"signal must be in [-1, 1], got {signal!r}")
         if not _is_int(posts_per_day) or not 0 <= posts_per_day <= MAX_POSTS_PER_DAY:
-            raise ValueError(
+            raise SettingsError(
                 f"posts_per_day must be an integer in [0, {MAX_POSTS_PER_DAY}], "
                 f"got {posts_per_day!r}"
             )
         if isinstance(bad_record_rate, bool) or not isinstance(bad_record_rate, int | float):
-            raise ValueError(f"bad_record_rate must be a number in [0, 1], got {bad_record_rate!r}")
+            raise SettingsError(
+                f"bad_record_rate must be a number in [0, 1], got {bad_record_rate!r}"
+            )
         if not 0.0 <= bad_record_rate <= 1.0:
-            raise ValueError(f"bad_record_rate must be in [0, 1], got {bad_record_rate!r}")
+            raise SettingsError(f"bad_record_rate must be in [0, 1], got {bad_record_rate!r}")
         self.seed = seed
         self.lead_hours = lead_hours
         self.signal = float(signal)
@@ -114,7 +120,7 @@ class DemoSource:
         """The coin list (as of the interval's last day, or today if that is later), then
         each day's stats and posts, none of them dated after now (``clock``)."""
         if interval.start < EPOCH_DAY:
-            raise ValueError(
+            raise UserError(
                 f"the demo source starts at {EPOCH_DAY.isoformat()}; "
                 f"interval {interval} begins before it"
             )

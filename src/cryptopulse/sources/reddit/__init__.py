@@ -15,7 +15,7 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, SettingsError
 from cryptopulse.lake import open_lake
 from cryptopulse.sources.http import HttpPolicy
 from cryptopulse.sources.reddit.auth import Credentials, RedditAuth, check_credentials
@@ -37,20 +37,20 @@ _SUBREDDIT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_]{1,20}$")
 
 def parse_subreddits(text: str) -> list[str]:
     """``CryptoCurrency, r/Bitcoin`` as ["CryptoCurrency", "Bitcoin"] (case-insensitive
-    repeats dropped), or a ValueError naming the setting."""
+    repeats dropped), or a SettingsError naming the setting."""
     names: dict[str, str] = {}
     for item in text.split(","):
         name = item.strip().removeprefix("/").removeprefix("r/").strip("/")
         if not name:
             continue
         if not _SUBREDDIT.match(name):
-            raise ValueError(
+            raise SettingsError(
                 f"CRYPTOPULSE_REDDIT_SUBREDDITS: {item.strip()!r} is not a subreddit name "
                 "(3 to 21 letters, digits or _, e.g. CryptoCurrency,Bitcoin)"
             )
         names.setdefault(name.lower(), name)
     if not names:
-        raise ValueError(
+        raise SettingsError(
             "CRYPTOPULSE_REDDIT_SUBREDDITS is empty: name the subreddits to collect, "
             "comma-separated (e.g. CryptoCurrency,Bitcoin)"
         )
@@ -73,7 +73,7 @@ def build_reddit_source(
 
     ``http``, ``sleep`` and the clocks are for tests (a client of their own, which must send
     Reddit's required User-Agent itself; no real waits; a chosen "now"). Missing credentials
-    or subreddits are a ValueError naming the setting.
+    or subreddits are a SettingsError naming the setting.
     """
     credentials = check_credentials(
         _secret(settings.reddit_client_id),
@@ -84,7 +84,7 @@ def build_reddit_source(
     subreddits = parse_subreddits(settings.reddit_subreddits)
     user_agent = settings.reddit_user_agent.strip()
     if not user_agent:
-        raise ValueError(
+        raise SettingsError(
             "CRYPTOPULSE_REDDIT_USER_AGENT is empty: Reddit requires a descriptive one, "
             "e.g. 'python:cryptopulse:v1 (by /u/yourname)'"
         )

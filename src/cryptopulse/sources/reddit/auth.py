@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cryptopulse.core.settings import SettingsError
 from cryptopulse.sources.http import ApiError, AuthError, JsonApi
 
 TOKEN_PATH = "/api/v1/access_token"
@@ -50,7 +51,7 @@ def check_credentials(
     username: str | None,
     password: str | None,
 ) -> Credentials:
-    """The credentials, or a ValueError naming the environment variables to set."""
+    """The credentials, or a SettingsError naming the environment variables to set."""
     missing = [
         name
         for name, value in (
@@ -60,18 +61,18 @@ def check_credentials(
         if not value
     ]
     if missing:
-        raise ValueError(
+        raise SettingsError(
             f"the reddit source needs an OAuth app's credentials: set {' and '.join(missing)} "
             f"in the environment (create a 'script' app at {APPS_URL}; its id is under the "
             "app's name, its secret next to 'secret')"
         )
     if username and not password:
-        raise ValueError(
+        raise SettingsError(
             "CRYPTOPULSE_REDDIT_USERNAME is set but CRYPTOPULSE_REDDIT_PASSWORD is not: set "
             "both (a 'script' app signing in as its developer) or neither (application-only)"
         )
     if password and not username:
-        raise ValueError(
+        raise SettingsError(
             "CRYPTOPULSE_REDDIT_PASSWORD is set but CRYPTOPULSE_REDDIT_USERNAME is not: set "
             "both (a 'script' app signing in as its developer) or neither (application-only)"
         )

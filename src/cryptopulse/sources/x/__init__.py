@@ -14,7 +14,7 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, SettingsError
 from cryptopulse.lake import Lake, open_lake
 from cryptopulse.sources.http import HttpPolicy
 from cryptopulse.sources.x.client import TOKEN_ENV, PlanError, XClient
@@ -39,7 +39,7 @@ def bearer_token(settings: Settings) -> str:
     if token.lower().startswith("bearer "):
         token = token[len("bearer ") :].strip()
     if not token:
-        raise ValueError(
+        raise SettingsError(
             f"X source: no bearer token. Set {TOKEN_ENV} to your X app's bearer token "
             "(X developer portal → Projects & Apps → your app → Keys and tokens)"
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, SettingsError
 from cryptopulse.sources.social import CoinTerms, coin_terms, part_name
 
 # The longest query each endpoint accepts on self-serve plans (Enterprise: 4,096).
@@ -57,13 +57,13 @@ def build_queries(settings: Settings) -> list[XQuery]:
         ]
         where = "CRYPTOPULSE_SOCIAL_COINS"
     if not queries:
-        raise ValueError(
+        raise SettingsError(
             "X source: nothing to search; set CRYPTOPULSE_X_QUERIES (';'-separated) or "
             "CRYPTOPULSE_SOCIAL_COINS (comma-separated CoinGecko ids)"
         )
     for query in queries:
         if len(query.text) > limit:
-            raise ValueError(
+            raise SettingsError(
                 f"{where}: the X query {query.text[:40]!r}… has {len(query.text)} characters; "
                 f"{settings.x_search} search accepts at most {limit}"
             )

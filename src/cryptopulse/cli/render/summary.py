@@ -1,4 +1,4 @@
-"""What a person reads at the end of a run, and from ``cryptopulse status``."""
+"""What a person reads at the end of a pipeline run (its run record)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from cryptopulse.core.datasets import DATASETS
-from cryptopulse.core.settings import Settings
-from cryptopulse.enrich import store as enrich_store
-from cryptopulse.lake import Lake, layout
-from cryptopulse.warehouse.read import table_rows
+from cryptopulse.lake import layout
 
 
 def render_run(run: dict[str, Any]) -> RenderableType:
@@ -78,7 +74,7 @@ def render_run(run: dict[str, Any]) -> RenderableType:
 
     rows = run.get("table_rows") or {}
     if rows:
-        parts.append(_table_rows(rows))
+        parts.append(table_rows(rows))
         tests = run.get("tests") or {}
         if tests:
             parts.append(
@@ -111,80 +107,11 @@ def render_run(run: dict[str, Any]) -> RenderableType:
     return Group(*parts)
 
 
-def _table_rows(rows: dict[str, int]) -> Table:
+def table_rows(rows: dict[str, int]) -> Table:
+    """The warehouse's tables and their row counts."""
     table = Table(title="Warehouse tables", title_justify="left")
     table.add_column("table")
     table.add_column("rows", justify="right")
     for name, count in rows.items():
         table.add_row(name, f"{count:,}")
     return table
-
-
-def _group(rels: list[str], *parts: int) -> dict[Any, list[str]]:
-    """Lake paths grouped by the path components at ``parts`` (one: its value; several: a
-    tuple of them)."""
-    groups: dict[Any, list[str]] = {}
-    for rel in rels:
-        pieces = rel.split("/")
-        key = pieces[parts[0]] if len(parts) == 1 else tuple(pieces[i] for i in parts)
-        groups.setdefault(key, []).append(rel)
-    return groups
-
-
-def _partitions(lake: Lake, rels: list[str]) -> tuple[str, str, str, str]:
-    """Partitions, first and last day, rows of day-partitioned files (date= 4th component)."""
-    days = sorted(rel.split("/")[3].removeprefix("date=") for rel in rels)
-    return f"{len(rels):,}", days[0], days[-1], f"{lake.count_rows(rels):,}"
-
-
-def render_status(settings: Settings) -> RenderableType:
-    """What is in the lake and the warehouse, and how the last run went."""
-    from cryptopulse.orchestrate import pipeline
-
-    lake = pipeline.open_lake(settings)
-    parts: list[RenderableType] = [Text(f"Lake: {lake.uri()}", style="bold")]
-    table = Table(title="Lake", title_justify="left")
-    for name in ("zone", "source", "dataset", "partitions", "first", "last", "rows"):
-        table.add_column(name, justify="right" if name in ("partitions", "rows") else "left")
-    # Day-partitioned files, <zone>/<a>/<b>/date=YYYY-MM-DD/<file>: raw and quarantine by
-    # source and dataset, enrich by kind and version.
-    for zone in (layout.RAW, layout.QUARANTINE):
-        for dataset in DATASETS:
-            by_source = _group(lake.glob(layout.dataset_glob(zone, dataset)), 1)
-            for source, rels in sorted(by_source.items()):
-                table.add_row(zone, source, dataset, *_partitions(lake, rels))
-    for (kind, version), rels in sorted(
-        _group(lake.glob(f"{enrich_store.ENRICH}/*/*/*/*.parquet"), 1, 2).items()
-    ):
-        table.add_row(enrich_store.ENRICH, "-", f"{kind} ({version})", *_partitions(lake, rels))
-    for rel in lake.glob(f"{layout.MARTS}/*.parquet"):
-        files = lake.glob(f"{rel}/*.parquet") or [rel]  # a large table is a folder of months
-        name = rel.split("/")[-1]
-        table.add_row(
-            layout.MARTS, "-", name, f"{len(files):,}", "-", "-", f"{lake.count_rows(files):,}"
-        )
-    if table.row_count:
-        parts.append(table)
-    else:
-        parts.append(Text("The lake is empty: run `cryptopulse demo` or `cryptopulse extract`."))
-
-    rows = table_rows(settings)
-    parts.append(Text(f"Warehouse: {settings.warehouse_path}", style="bold"))
-    if rows:
-        parts.append(_table_rows(rows))
-    else:
-        parts.append(Text("No warehouse yet: run `cryptopulse transform`."))
-
-    last = pipeline.last_run(settings)
-    if last:
-        parts.append(
-            Text(
-                f"Last run: {last.get('command')} · {last.get('status')} · "
-                f"started {last.get('started_at')} · finished {last.get('finished_at')}"
-                + (f" · {last['error']}" if last.get("error") else ""),
-                style="green" if last.get("status") == "ok" else "red",
-            )
-        )
-    else:
-        parts.append(Text("No run recorded yet."))
-    return Group(*parts)

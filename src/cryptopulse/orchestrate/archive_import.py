@@ -1,4 +1,5 @@
-"""``cryptopulse import-posts`` as a recorded run: the import, its manifest and run record."""
+"""``cryptopulse import-posts`` as a recorded run: the import, its manifest and run record
+(kept in the lake like every other run's, ``state/runs/<id>.json``)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,123 @@
+"""The one error handler: a failure the pipeline explains (``core.errors``) or a failed file
+operation becomes one line on stderr and exit code 1; anything else is a bug and keeps its
+traceback. ``CRYPTOPULSE_DEBUG=1`` re-raises every error, with its traceback."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+from cryptopulse.cli.console import err_console
+from cryptopulse.core.errors import CryptopulseError, DataQualityError
+from cryptopulse.core.settings import Settings, SettingsError, load_settings
+
+
+@contextmanager
+def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
+    """Turn known errors into one clear line and exit code 1 (``settings`` let a file
+    error name the setting the path comes from)."""
+    import duckdb
+
+    from cryptopulse.warehouse.errors import TransformError
+    from cryptopulse.warehouse.read import explain_open_error
+
+    try:
+        yield
+    except DataQualityError as exc:
+        _fail(f"Stopped: {exc}")
+    except TransformError as exc:
+        explained = None
+        if settings is not None and "Could not set lock" in str(exc):  # taken since the check
+            explained = explain_open_error(settings.warehouse_path, str(exc), writing=True)
+        _fail(explained or f"Transform failed: {exc}")
+    except CryptopulseError as exc:  # a user mistake, a service (it says which), a step
+        _fail(str(exc))
+    except duckdb.IOException as exc:  # opening the warehouse is explained above: the rest
+        _fail(f"DuckDB: {exc}")
+    except OSError as exc:  # permission denied, not a directory, disk full…
+        _fail(os_error_message(exc, settings))
+    except KeyboardInterrupt:
+        _fail("Interrupted. Every step is idempotent: run the same command again to resume.")
+
+
+OS_ERROR_HINTS = {
+    errno.ENOTDIR: "a part of that path is a file, not a folder",
+    errno.EISDIR: "that is a folder, not a file",
+    errno.EEXIST: "something is in the way: often a file where a folder should be",
+    errno.EACCES: "check the permissions of that path and the folders above it",
+    errno.EPERM: "check the permissions of that path and the folders above it",
+    errno.EROFS: "that file system is mounted read-only",
+    errno.ENOSPC: "the disk is full: free some space, then run the same command again",
+    errno.EDQUOT: "the disk quota is used up: free some space, then run the same command again",
+}
+
+
+def os_error_message(exc: OSError, settings: Settings | None = None) -> str:
+    """One line for a failed file operation: the path, what went wrong, what to do."""
+    if exc.filename is None:
+        return str(exc) or type(exc).__name__
+    path = str(exc.filename)
+    message = f"{path}: {exc.strerror or exc}"
+    hint = OS_ERROR_HINTS.get(exc.errno or 0)
+    if hint:
+        message += f" ({hint})"
+    setting = _setting_of_path(path, settings)
+    return f"{message}; it comes from {setting}" if setting else message
+
+
+def _setting_of_path(path: str, settings: Settings | None) -> str | None:
+    """Which setting a path that failed comes from: the lake's, or the warehouse's (its
+    folder also holds dbt's work files); both when it is a folder above the two."""
+    if settings is None:
+        return None
+    lake = f"CRYPTOPULSE_LAKE_URL ({settings.lake_url})"
+    warehouse = f"CRYPTOPULSE_WAREHOUSE_URL ({settings.warehouse_url})"
+    if settings.lake_is_s3:
+        in_lake = path.removeprefix("s3://").startswith(settings.lake_url.removeprefix("s3://"))
+        return lake if in_lake else None
+    resolved = Path(path).expanduser().resolve()
+    lake_root = Path(settings.lake_url).expanduser().resolve()
+    database = settings.warehouse_path
+    work = database.parent / "dbt"
+    if resolved == lake_root or lake_root in resolved.parents:
+        return lake
+    if (
+        resolved in (database, work)
+        or work in resolved.parents
+        or (resolved.parent == database.parent and resolved.name.startswith(database.name))
+    ):
+        return warehouse
+    above = [
+        name
+        for name, root in ((lake, lake_root), (warehouse, database))
+        if resolved in root.parents
+    ]
+    return " and ".join(above) or None
+
+
+def _fail(message: str) -> NoReturn:
+    """Print ``message`` as the one error line and exit 1 (called in an ``except`` block:
+    with CRYPTOPULSE_DEBUG set, the error being handled is re-raised instead)."""
+    if os.environ.get("CRYPTOPULSE_DEBUG"):
+        raise
+    fail(message, code=1)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """End the command with one error line and ``code`` (2: a bad option or setting)."""
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code=code)
+
+
+def settings_or_exit() -> Settings:
+    """The settings, or exit code 2 with the one line naming the bad setting."""
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        fail(str(exc), code=2)
