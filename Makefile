@@ -43,6 +43,7 @@ demo-seed: setup
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint --disable-progress-bar $(DBT_DIR)/models $(DBT_DIR)/tests
 
 typecheck: setup
 	$(BIN)/mypy

@@ -13,8 +13,10 @@ with mentions as (
         posts.date_key,
         posts.author,
         posts.sentiment_compound as compound,
-        1.0 + ln(1.0 + coalesce(posts.likes, 0) + coalesce(posts.reposts, 0)
-            + coalesce(posts.replies, 0) + coalesce(posts.quotes, 0)) as engagement_weight
+        1.0 + ln(
+            1.0 + coalesce(posts.likes, 0) + coalesce(posts.reposts, 0)
+            + coalesce(posts.replies, 0) + coalesce(posts.quotes, 0)
+        ) as engagement_weight
     from {{ ref('fct_post_coin') }} as post_coin
     inner join {{ ref('fct_posts') }} as posts
         on post_coin.post_key = posts.post_key
@@ -32,8 +34,8 @@ select
         as positive_share,
     avg(case when compound <= -0.05 then 1.0 when compound is not null then 0.0 end)
         as negative_share,
-    {{ exact_sum('compound * engagement_weight') }}
-        / nullif({{ exact_sum('case when compound is not null then engagement_weight end') }}, 0)
-        as engagement_weighted_sentiment
+    {{ exact_sum('compound * engagement_weight') }} / nullif(
+        {{ exact_sum('case when compound is not null then engagement_weight end') }}, 0
+    ) as engagement_weighted_sentiment
 from mentions
 group by coin_key, date_key

@@ -112,13 +112,13 @@ joined as (
         coalesce(social.social_volume, 0) as social_volume,
         coalesce(social.unique_authors, 0) as unique_authors,
         cast(coalesce(social.social_volume, 0) as {{ type_double() }})
-            / nullif(hour_totals.all_coins_volume, 0) as social_dominance,
+        / nullif(hour_totals.all_coins_volume, 0) as social_dominance,
         social.mean_sentiment,
         social.positive_share,
         social.negative_share,
         social.engagement_weighted_sentiment,
         cast(coalesce(social.social_volume, 0) as {{ type_double() }})
-            * coalesce(social.mean_sentiment, 0) as weighted_sentiment,
+        * coalesce(social.mean_sentiment, 0) as weighted_sentiment,
         market.price,
         lag(market.price) over (partition by grid.coin_key order by grid.hour_ts)
             as previous_price
@@ -146,8 +146,7 @@ windowed as (
         sum(cast(weighted_sentiment * weighted_sentiment as decimal(38, 12))) over (
             partition by coin_key order by hour_ts
             rows between {{ zscore_hours }} preceding and 1 preceding
-        )
-            as history_sum_squares,
+        ) as history_sum_squares,
         count(*) over (
             partition by coin_key order by hour_ts
             rows between {{ zscore_hours }} preceding and 1 preceding
@@ -162,9 +161,11 @@ history as (
         windowed.*,
         cast(history_sum as {{ type_double() }}) / nullif(history_hours, 0) as history_mean,
         sqrt(greatest(
-            (cast(history_sum_squares as {{ type_double() }})
+            (
+                cast(history_sum_squares as {{ type_double() }})
                 - cast(history_sum as {{ type_double() }})
-                * cast(history_sum as {{ type_double() }}) / nullif(history_hours, 0))
+                * cast(history_sum as {{ type_double() }}) / nullif(history_hours, 0)
+            )
             / nullif(history_hours - 1, 0),
             0
         )) as history_sd
