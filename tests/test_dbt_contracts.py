@@ -11,14 +11,14 @@ what the yml should hold. No dbt run: it reads files only.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import yaml
 
-from cryptopulse.core.datasets import LAKE_DATASETS, POSTS, Dataset
+from cryptopulse.core.datasets import ENRICH_DATASETS, LAKE_DATASETS, POSTS, Dataset
 
 PROJECT_DIR = Path(__file__).resolve().parents[1] / "src" / "cryptopulse" / "warehouse" / "dbt"
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "_sources.yml"
@@ -54,7 +54,17 @@ def expected_yaml(dataset: Dataset) -> str:
     return "\n".join(lines)
 
 
-def sources_mismatches(sources: Mapping[str, Any], datasets: Mapping[str, Dataset]) -> list[str]:
+def declared_zone(table: Mapping[str, Any]) -> str:
+    """Where the lake keeps a source table's files: its meta zone, raw unless enrich."""
+    meta = (table.get("config") or {}).get("meta") or table.get("meta") or {}
+    return str(meta.get("zone", "raw"))
+
+
+def sources_mismatches(
+    sources: Mapping[str, Any],
+    datasets: Mapping[str, Dataset],
+    enrich: Collection[str] = tuple(ENRICH_DATASETS),
+) -> list[str]:
     """Every disagreement between the `lake` source of a parsed _sources.yml and the
     contracts, each with what to write instead (empty when they agree)."""
     lake = [source for source in sources.get("sources", []) if source.get("name") == "lake"]
@@ -67,6 +77,9 @@ def sources_mismatches(sources: Mapping[str, Any], datasets: Mapping[str, Datase
     for name, dataset in datasets.items():
         if name not in tables:
             problems.append(f"dataset {name} has no source table; add:\n{expected_yaml(dataset)}")
+        elif declared_zone(tables[name]) != ("enrich" if name in enrich else "raw"):
+            zone = "config: {meta: {zone: enrich}}" if name in enrich else "no zone (raw)"
+            problems.append(f"lake.{name} is read from the wrong zone: give it {zone}")
         elif declared_columns(tables[name]) != contract_columns(dataset):
             problems.append(
                 f"lake.{name} columns {declared_columns(tables[name])} disagree with the "
@@ -96,6 +109,9 @@ def test_the_check_fails_when_a_contract_changes() -> None:
     for changed in (added, retyped, resized):
         problems = sources_mismatches(read_sources(), {**LAKE_DATASETS, "posts": changed})
         assert len(problems) == 1 and problems[0].startswith("lake.posts columns"), problems
+    assert sources_mismatches(read_sources(), LAKE_DATASETS, enrich=["mentions"]) == [
+        "lake.sentiment is read from the wrong zone: give it no zone (raw)"
+    ]
     dropped = {name: d for name, d in LAKE_DATASETS.items() if name != "sentiment"}
     assert sources_mismatches(read_sources(), dropped) == [
         "source table lake.sentiment has no dataset contract: remove it"

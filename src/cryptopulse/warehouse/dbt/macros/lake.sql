@@ -180,13 +180,25 @@
 {% endmacro %}
 
 
+{% macro lake_dataset_zone(dataset) %}
+  {#- 'enrich' for an enrichment result (its source table's meta zone in _sources.yml, checked
+      against cryptopulse.core.datasets.ENRICH_DATASETS), else 'raw'. Read when executing. -#}
+  {%- set node = graph.sources.get('source.' ~ project_name ~ '.lake.' ~ dataset) if execute else none -%}
+  {%- if node is none -%}
+    {{ return('raw') }}
+  {%- endif -%}
+  {%- set meta = (node.config or {}).get('meta') or node.meta or {} -%}
+  {{ return(meta.get('zone', 'raw')) }}
+{% endmacro %}
+
+
 {% macro lake_dataset_path(dataset) %}
   {#- The glob of a dataset's files under the lake root. Raw datasets:
       raw/<source>/<dataset>/date=YYYY-MM-DD/*.parquet. Enrichment results (cryptopulse.enrich):
       enrich/<dataset>/<version>/date=YYYY-MM-DD/*.parquet, the version from
       var('enrich_versions') (the pipeline passes the ones it wrote). -#}
   {%- set versions = var('enrich_versions', {}) -%}
-  {%- if dataset in ('mentions', 'sentiment') -%}
+  {%- if lake_dataset_zone(dataset) == 'enrich' -%}
     {%- if dataset not in versions -%}
       {{ exceptions.raise_compiler_error("var 'enrich_versions' has no version for '" ~ dataset ~ "'") }}
     {%- endif -%}
