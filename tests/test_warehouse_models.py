@@ -275,10 +275,7 @@ def invoke_dbt(
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        # A manifest serves one invocation, as in the pipeline (parse, then build): compiling
-        # marks the models that read an ephemeral model as having its CTE injected, and a
-        # second run on the same objects would not inject it again. Each run gets a copy.
-        result = dbtRunner(manifest=manifest.deepcopy() if manifest else None).invoke(args)
+        result = dbtRunner(manifest=manifest).invoke(args)
     release_warehouse()
     if result.exception is not None:
         raise result.exception

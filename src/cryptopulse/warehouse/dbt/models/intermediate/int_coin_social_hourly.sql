@@ -3,8 +3,8 @@
 -- for every coin they mention (fct_post_coin). Sums are exact (exact_sum), so a rerun gives
 -- the same numbers to the last bit.
 --
--- Ephemeral: inlined into mart_coin_social_hourly, which filters it on date_key; the filter
--- reaches the fct_posts scan, so a daily run reads only the hours it recomputes.
+-- A view: mart_coin_social_hourly filters it on date_key, and the filter reaches the fct_posts
+-- scan, so a daily run reads only the hours it recomputes.
 
 with mentions as (
 
