@@ -68,8 +68,17 @@
 
 
 {% macro lake_datasets() %}
-  {#- The datasets that have at least one file in the lake (var lake_datasets). -#}
-  {%- set datasets = var('lake_datasets', ['coins', 'coin_hourly', 'posts']) -%}
+  {#- The datasets that have at least one file in the lake (var lake_datasets); by default
+      every raw dataset of the contracts (the lake source's tables without zone enrich). -#}
+  {%- set datasets = var('lake_datasets', none) -%}
+  {%- if datasets is none -%}
+    {%- set datasets = [] -%}
+    {%- for node in (graph.sources.values() if execute else []) -%}
+      {%- if node.source_name == 'lake' and lake_dataset_zone(node.name) == 'raw' -%}
+        {%- do datasets.append(node.name) -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
   {%- if datasets is string -%}
     {%- set datasets = datasets.split(',') | map('trim') | reject('equalto', '') | list -%}
   {%- endif -%}
