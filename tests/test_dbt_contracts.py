@@ -20,7 +20,9 @@ import yaml
 
 from cryptopulse.core.datasets import ENRICH_DATASETS, LAKE_DATASETS, POSTS, Dataset
 
-PROJECT_DIR = Path(__file__).resolve().parents[1] / "src" / "cryptopulse" / "warehouse" / "dbt"
+# The repository root, wherever this file sits under tests/.
+ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
+PROJECT_DIR = ROOT / "src" / "cryptopulse" / "warehouse" / "dbt"
 SOURCES_YML = PROJECT_DIR / "models" / "staging" / "_sources.yml"
 STAGING_DIR = PROJECT_DIR / "models" / "staging"
 
