@@ -44,6 +44,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/sqlfluff lint --disable-progress-bar $(DBT_DIR)/models $(DBT_DIR)/tests
 
 typecheck: setup
 	$(BIN)/mypy

@@ -27,7 +27,7 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
 from dbt.contracts.graph.nodes import GenericTestNode
 
-from cryptopulse.core.datasets import COIN_HOURLY, COINS, POSTS, Dataset
+from cryptopulse.core.datasets import COIN_HOURLY, COINS, MENTIONS, POSTS, SENTIMENT, Dataset
 from cryptopulse.lake.conform import FUTURE_TOLERANCE
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "src" / "cryptopulse" / "warehouse" / "dbt"
@@ -397,6 +397,46 @@ def test_columns_keep_their_types(built: Build) -> None:
     assert built.query("select min(created_at) from fct_posts") == [
         (datetime(2024, 12, 29, 23, 10),)
     ]
+
+
+STAGED = {
+    "stg_coins": COINS,
+    "stg_coin_hourly": COIN_HOURLY,
+    "stg_posts": POSTS,
+    "stg_post_mentions": MENTIONS,
+    "stg_post_sentiment": SENTIMENT,
+}
+DUCKDB_TYPES = {
+    "string": "VARCHAR",
+    "double": "DOUBLE",
+    "int64": "BIGINT",
+    "timestamp[us, tz=UTC]": "TIMESTAMP",
+}
+
+
+@pytest.mark.slow
+def test_staging_types_each_column_as_its_contract_says(built: Build) -> None:
+    # The casts come from the contracts (macros/staging.sql): every column staging carries
+    # has the warehouse type of its contract type; UTC timestamps lose their time zone.
+    for model, dataset in STAGED.items():
+        types = dict(
+            built.query(
+                "select column_name, data_type from information_schema.columns "
+                "where table_name = ?",
+                [model],
+            )
+        )
+        expected = {
+            field.name: DUCKDB_TYPES[str(field.type)]
+            for field in dataset.schema
+            if field.name in types
+        }
+        assert expected and {name: types[name] for name in expected} == expected, model
+    assert "raw" not in dict(
+        built.query(
+            "select column_name, 1 from information_schema.columns where table_name = 'stg_posts'"
+        )
+    )
 
 
 @pytest.mark.slow

@@ -2,8 +2,10 @@
   Reading the lake's raw layer.
 
   select_lake_dataset(dataset) is what a staging model's `source` CTE selects from: every
-  column of the dataset's raw schema (cryptopulse.lake.schemas) plus `filename`, the lake
-  file each row came from, and `lake_date`, the day partition it was landed in (staging keeps the row from the greatest file name per natural key).
+  column of the dataset's contract (cryptopulse.core.datasets, declared to dbt in
+  models/staging/_sources.yml) plus `filename`, the lake file each row came from, and
+  `lake_date`, the day partition it was landed in (staging keeps the row from the greatest
+  file name per natural key: macros/staging.sql).
 
   - The dataset is in var('lake_datasets'): the rows come from read_lake_dataset(), which is
     adapter-dispatched (DuckDB reads the Parquet glob; other engines read the declared
@@ -16,47 +18,67 @@
 #}
 
 {% macro lake_dataset_columns(dataset) %}
-  {#- The raw schema of each dataset, as portable SQL types: mirrors cryptopulse.lake.schemas. -#}
-  {%- set string = type_text(512) -%}
-  {%- set long_text = type_text(10000) -%}
-  {%- set url = type_text(2048) -%}
-  {%- set timestamp = dbt.type_timestamp() -%}
-  {%- set float = type_double() -%}
-  {%- set bigint = dbt.type_bigint() -%}
-  {%- set columns = {
-      'coins': [
-          ('coin_id', string), ('symbol', string), ('name', string),
-      ],
-      'coin_hourly': [
-          ('coin_id', string), ('ts', timestamp), ('price', float),
-          ('market_cap', float), ('total_volume', float),
-      ],
-      'posts': [
-          ('source', string), ('post_id', string), ('created_at', timestamp),
-          ('author', string), ('text', long_text), ('language', string),
-          ('likes', bigint), ('reposts', bigint), ('replies', bigint), ('quotes', bigint),
-          ('url', url), ('collected_for', string), ('raw', long_text),
-      ],
-      'mentions': [
-          ('source', string), ('post_id', string), ('coin_id', string),
-          ('match_kind', string), ('resolver_version', string),
-      ],
-      'sentiment': [
-          ('source', string), ('post_id', string), ('model_name', string),
-          ('model_version', string), ('compound', float), ('pos', float), ('neu', float),
-          ('neg', float),
-      ],
-  } -%}
-  {%- if dataset not in columns -%}
-    {{ exceptions.raise_compiler_error("Unknown lake dataset '" ~ dataset ~ "'; expected one of " ~ (columns.keys() | list)) }}
+  {#- The dataset's columns as (name, raw SQL type, staging expression) triples, read from
+      its source table in models/staging/_sources.yml, whose columns are the core dataset
+      contract's (cryptopulse.core.datasets; a test checks the two agree). The graph is
+      complete only when executing; parsing needs no columns. -#}
+  {%- if not execute -%}
+    {{ return([]) }}
   {%- endif -%}
-  {{ return(columns[dataset]) }}
+  {%- set node = graph.sources.get('source.' ~ project_name ~ '.lake.' ~ dataset) -%}
+  {%- if node is none or not node.columns -%}
+    {{ exceptions.raise_compiler_error("Unknown lake dataset '" ~ dataset ~ "': no source table lake." ~ dataset ~ " with columns in models/staging/_sources.yml") }}
+  {%- endif -%}
+  {%- set columns = [] -%}
+  {%- for column in node.columns.values() -%}
+    {%- set meta = (column.config or {}).get('meta') or column.meta or {} -%}
+    {%- do columns.append((
+        column.name,
+        lake_sql_type(column.data_type, meta.get('max_chars')),
+        lake_staging_cast(column.name, column.data_type, meta.get('max_chars')),
+    )) -%}
+  {%- endfor -%}
+  {{ return(columns) }}
 {% endmacro %}
 
 
+{% macro lake_sql_type(arrow_type, max_chars=none) %}
+  {#- The portable SQL type of a lake column from its contract's Arrow type. -#}
+  {%- if arrow_type == 'string' -%}
+    {{ return(type_text(max_chars or 512)) }}
+  {%- elif arrow_type == 'double' -%}
+    {{ return(type_double()) }}
+  {%- elif arrow_type == 'int64' -%}
+    {{ return(dbt.type_bigint()) }}
+  {%- elif arrow_type.startswith('timestamp[') -%}
+    {{ return(dbt.type_timestamp()) }}
+  {%- endif -%}
+  {{ exceptions.raise_compiler_error("No warehouse type for the lake's Arrow type '" ~ arrow_type ~ "' (macros/lake.sql, lake_sql_type)") }}
+{% endmacro %}
+
+
+{% macro lake_staging_cast(column, arrow_type, max_chars=none) -%}
+  {#- How staging types a raw column: a cast to its SQL type; a UTC timestamp (tz=UTC)
+      becomes a UTC timestamp without time zone. -#}
+  {%- if arrow_type.startswith('timestamp[') and 'tz=UTC' in arrow_type -%}
+    {{ return(as_utc_timestamp(column)) }}
+  {%- endif -%}
+  {{ return('cast(' ~ column ~ ' as ' ~ lake_sql_type(arrow_type, max_chars) ~ ')') }}
+{%- endmacro %}
+
+
 {% macro lake_datasets() %}
-  {#- The datasets that have at least one file in the lake (var lake_datasets). -#}
-  {%- set datasets = var('lake_datasets', ['coins', 'coin_hourly', 'posts']) -%}
+  {#- The datasets that have at least one file in the lake (var lake_datasets); by default
+      every raw dataset of the contracts (the lake source's tables without zone enrich). -#}
+  {%- set datasets = var('lake_datasets', none) -%}
+  {%- if datasets is none -%}
+    {%- set datasets = [] -%}
+    {%- for node in (graph.sources.values() if execute else []) -%}
+      {%- if node.source_name == 'lake' and lake_dataset_zone(node.name) == 'raw' -%}
+        {%- do datasets.append(node.name) -%}
+      {%- endif -%}
+    {%- endfor -%}
+  {%- endif -%}
   {%- if datasets is string -%}
     {%- set datasets = datasets.split(',') | map('trim') | reject('equalto', '') | list -%}
   {%- endif -%}
@@ -73,7 +95,7 @@
   {%- set relation = read_lake_dataset(dataset, source_relation, window) if dataset in lake_datasets() else none -%}
   {%- if relation is not none -%}
     select
-      {%- for name, _ in columns %}
+      {%- for name, _, _ in columns %}
         {{ name }},
       {%- endfor %}
         filename,
@@ -82,7 +104,7 @@
   {%- else -%}
     {#- Nothing landed for this dataset (in the window) yet: an empty, typed relation. -#}
     select
-      {%- for name, data_type in columns %}
+      {%- for name, data_type, _ in columns %}
         cast(null as {{ data_type }}) as {{ name }},
       {%- endfor %}
         cast(null as {{ type_text(2048) }}) as filename,
@@ -167,13 +189,25 @@
 {% endmacro %}
 
 
+{% macro lake_dataset_zone(dataset) %}
+  {#- 'enrich' for an enrichment result (its source table's meta zone in _sources.yml, checked
+      against cryptopulse.core.datasets.ENRICH_DATASETS), else 'raw'. Read when executing. -#}
+  {%- set node = graph.sources.get('source.' ~ project_name ~ '.lake.' ~ dataset) if execute else none -%}
+  {%- if node is none -%}
+    {{ return('raw') }}
+  {%- endif -%}
+  {%- set meta = (node.config or {}).get('meta') or node.meta or {} -%}
+  {{ return(meta.get('zone', 'raw')) }}
+{% endmacro %}
+
+
 {% macro lake_dataset_path(dataset) %}
   {#- The glob of a dataset's files under the lake root. Raw datasets:
       raw/<source>/<dataset>/date=YYYY-MM-DD/*.parquet. Enrichment results (cryptopulse.enrich):
       enrich/<dataset>/<version>/date=YYYY-MM-DD/*.parquet, the version from
       var('enrich_versions') (the pipeline passes the ones it wrote). -#}
   {%- set versions = var('enrich_versions', {}) -%}
-  {%- if dataset in ('mentions', 'sentiment') -%}
+  {%- if lake_dataset_zone(dataset) == 'enrich' -%}
     {%- if dataset not in versions -%}
       {{ exceptions.raise_compiler_error("var 'enrich_versions' has no version for '" ~ dataset ~ "'") }}
     {%- endif -%}

@@ -113,3 +113,19 @@
     and {{ column }} < cast('{{ end }}' as {{ dbt.type_timestamp() }})
   {%- endif -%}
 {%- endmacro %}
+
+
+{% macro in_date_key_range(column, start, end) -%}
+  {#- A predicate: the dim_date key (YYYYMMDDHH) lies in the hours [start, end)
+      ('YYYY-MM-DD HH:MM:SS' literals, whole hours), as integer literals so scans of a
+      column holding the key can skip row groups; always true when start is none. -#}
+  {%- if start is none -%}
+    1 = 1
+  {%- else -%}
+    {%- set keys = [] -%}
+    {%- for stamp in [start, end] -%}
+      {%- do keys.append(stamp[0:4] ~ stamp[5:7] ~ stamp[8:10] ~ stamp[11:13]) -%}
+    {%- endfor -%}
+    {{ column }} >= {{ keys[0] }} and {{ column }} < {{ keys[1] }}
+  {%- endif -%}
+{%- endmacro %}

@@ -57,4 +57,4 @@ only_in_recomputation as (
 
 select 'only in agg_coin_stats_monthly' as side, * from only_in_aggregate
 union all
-select 'only in the recomputation' as side, * from only_in_recomputation
+select 'only in the recomputation' as side, * from only_in_recomputation  -- noqa: AM04

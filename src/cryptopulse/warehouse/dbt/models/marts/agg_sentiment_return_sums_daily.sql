@@ -85,8 +85,8 @@ pairs as (
     from changes as x
     cross join lags
     inner join changes as y
-        on y.coin_key = x.coin_key
-        and y.hour_ts = {{ dbt.dateadd('hour', 'lags.lag_hours', 'x.hour_ts') }}
+        on x.coin_key = y.coin_key
+            and y.hour_ts = {{ dbt.dateadd('hour', 'lags.lag_hours', 'x.hour_ts') }}
     where x.sentiment_change is not null
         and y.hourly_return is not null
         and {{ in_time_range('x.hour_ts', range['day_from'], range['day_end']) }}

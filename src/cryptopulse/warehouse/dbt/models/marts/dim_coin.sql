@@ -13,11 +13,12 @@ market_only_coins as (
 
     select distinct coin_id
     from {{ ref('stg_coin_hourly') }} as hourly
-    where not exists (
-        select 1
-        from listed_coins
-        where listed_coins.coin_id = hourly.coin_id
-    )
+    where
+        not exists (
+            select 1
+            from listed_coins
+            where listed_coins.coin_id = hourly.coin_id
+        )
 
 ),
 

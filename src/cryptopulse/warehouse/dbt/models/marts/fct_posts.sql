@@ -81,7 +81,7 @@ ranked_candidates as (
         row_number() over (
             partition by candidates.term
             order by
-                candidates.match_level,
+                candidates.match_level asc,
                 coalesce(latest_market_cap.market_cap, -1) desc,
                 candidates.coin_id
         ) as preference
@@ -135,4 +135,4 @@ left join term_coin
     on lower(posts.collected_for) = term_coin.term
 left join sentiment
     on posts.source = sentiment.source
-    and posts.post_id = sentiment.post_id
+        and posts.post_id = sentiment.post_id

@@ -3,8 +3,9 @@
 -- weighted sentiment (volume x mean sentiment) and its z-score against the previous
 -- var('sentiment_zscore_hours') hours, and the hourly log return. One row per coin and hour
 -- from the coin's first to its last observed hour (market or posts), hours without posts
--- included (volume 0), so rolling windows count hours, not rows. Sums are exact
--- (exact_sum), so a rerun gives the same numbers to the last bit.
+-- included (volume 0), so rolling windows count hours, not rows. The per-hour social metrics
+-- come from int_coin_social_hourly. Sums are exact (exact_sum), so a rerun gives the same
+-- numbers to the last bit.
 --
 -- Incremental: a run with a window recomputes only the hours it can change and replaces them
 -- (delete+insert on coin and hour). An hour changes when the window's rows fall in it, when
@@ -18,7 +19,8 @@
 -- recomputes that day and the zscore_hours after, whatever the history's length. A backfill
 -- before the history, or a run after a gap, also recomputes the new stretch of spine and the
 -- zscore_hours after it. Each hour then has exactly the rows of history a full build gives
--- it, so both agree row for row.
+-- it, so both agree row for row. The bounds of those hours: coin_social_hourly_bounds
+-- (macros/coin_social_hourly.sql).
 
 {#- Merged on the time grain alone: a recomputed period replaces every coin's rows in it,
     so a coin whose data is gone from it (a day re-landed with less) leaves none behind. -#}
@@ -28,143 +30,27 @@
     incremental_strategy='delete+insert',
 ) }}
 
+-- The facts the bounds read (macros/coin_social_hourly.sql) beside those below:
+-- depends_on: {{ ref('fct_posts') }}, {{ ref('fct_post_coin') }}
+
 {%- set zscore_hours = var('sentiment_zscore_hours', 168) | int %}
 {%- set min_history = 24 %}
 {%- set window = lake_window() %}
+{%- set bounds = coin_social_hourly_bounds(window, zscore_hours) %}
 
-{#- In a windowed run: the hours this run changes, as literal bounds (so the scans below
-    skip whole row groups): read_from (look-back start), keep_from (first changed hour) and
-    end (exclusive: zscore_hours + 1 after the last changed hour). -#}
-{%- set bounds = {'read_from': none, 'keep_from': none, 'end': none} %}
-{%- if window is not none and execute %}
-  {%- set stamp = '%Y-%m-%d %H:%M:%S' %}
-  {%- set hour = modules.datetime.timedelta(hours=1) %}
-  {#- The hours the window's merged rows fall in, and the window's own days (a day re-landed
-      with no rows left still has its hours recomputed). -#}
-  {%- set touched_sql -%}
-    select min(first_hour), max(last_hour)
-    from (
-        select
-            cast('{{ window[0] }}' as {{ dbt.type_timestamp() }}) as first_hour,
-            {{ dbt.dateadd('hour', -1, "cast('" ~ window[1] ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
-                as last_hour
-        union all
-        select {{ utc_hour('min(created_at)') }}, {{ utc_hour('max(created_at)') }}
-        from {{ ref('fct_posts') }}
-        where {{ in_lake_window() }}
-        union all
-        select min(hour_ts), max(hour_ts)
-        from {{ ref('fct_coin_stats_hourly') }}
-        where {{ in_lake_window() }}
-    ) as merged
-  {%- endset -%}
-  {%- set touched = run_query(touched_sql).rows[0] %}
-  {%- set changed = {'first': touched[0], 'last': touched[1]} %}
-  {%- set t0 = "cast('" ~ touched[0].strftime(stamp) ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
-  {%- set t1 = "cast('" ~ touched[1].strftime(stamp) ~ "' as " ~ dbt.type_timestamp() ~ ")" %}
-  {#- Coins with rows in the window whose spine does not reach it yet: no row in the mart
-      from the hour before the touched hours to the hour after. A coin that has one spans
-      up to it, so the window's rows only fill hours inside or next to its span. -#}
-  {%- set detached_sql -%}
-    with window_coins as (
-        select coin_key
-        from {{ ref('fct_coin_stats_hourly') }}
-        where {{ in_lake_window() }}
-        union
-        select post_coin.coin_key
-        from {{ ref('fct_post_coin') }} as post_coin
-        inner join {{ ref('fct_posts') }} as posts
-            on post_coin.post_key = posts.post_key
-        where {{ in_lake_window('posts.lake_date') }}
-    ),
-
-    adjacent as (
-        select distinct coin_key
-        from {{ this }}
-        where hour_ts >= {{ dbt.dateadd('hour', -1, t0) }}
-            and hour_ts <= {{ dbt.dateadd('hour', 1, t1) }}
-    )
-
-    select coin_key from window_coins where coin_key is not null
-    except
-    select coin_key from adjacent
-  {%- endset -%}
-  {%- set pending = run_query(detached_sql).columns[0].values() | list %}
-  {#- Their spine grows: on from their last hour before the touched hours (a run after a
-      gap), or back from their first hour after them (a backfill before their history); a
-      coin new to the mart has neither. Looked for zscore_hours + 1 hours around first, then
-      in the whole mart: only a run next to a long gap pays for a scan of the history. -#}
-  {%- for reach in [zscore_hours + 1, none] %}
-    {%- if pending | length > 0 %}
-      {%- set quoted = [] %}
-      {%- for coin_key in pending %}
-        {%- do quoted.append("'" ~ (coin_key | string | replace("'", "''")) ~ "'") %}
-      {%- endfor %}
-      {%- set span_ends_sql -%}
-        select
-            coin_key,
-            max(case when hour_ts < {{ t0 }} then hour_ts end) as last_before,
-            min(case when hour_ts > {{ t1 }} then hour_ts end) as first_after
-        from {{ this }}
-        where coin_key in ({{ quoted | join(', ') }})
-            {%- if reach is not none %}
-            and hour_ts >= {{ dbt.dateadd('hour', -reach, t0) }}
-            and hour_ts <= {{ dbt.dateadd('hour', reach, t1) }}
-            {%- endif %}
-        group by coin_key
-      {%- endset -%}
-      {%- for row in run_query(span_ends_sql).rows %}
-        {%- do pending.remove(row[0]) %}
-        {%- if row[1] is not none and row[1] + hour < changed['first'] %}
-          {%- do changed.update({'first': row[1] + hour}) %}
-        {%- endif %}
-        {%- if row[2] is not none and row[2] - hour > changed['last'] %}
-          {%- do changed.update({'last': row[2] - hour}) %}
-        {%- endif %}
-      {%- endfor %}
-    {%- endif %}
-  {%- endfor %}
-  {%- set bounds = {
-      'read_from': (changed['first'] - hour * (zscore_hours + 1)).strftime(stamp),
-      'keep_from': changed['first'].strftime(stamp),
-      'end': (changed['last'] + hour * (zscore_hours + 1)).strftime(stamp),
-  } %}
-{%- endif %}
-
-with mentions as (
-
-    select
-        post_coin.coin_key,
-        posts.date_key,
-        posts.author,
-        posts.sentiment_compound as compound,
-        1.0 + ln(1.0 + coalesce(posts.likes, 0) + coalesce(posts.reposts, 0)
-            + coalesce(posts.replies, 0) + coalesce(posts.quotes, 0)) as engagement_weight
-    from {{ ref('fct_post_coin') }} as post_coin
-    inner join {{ ref('fct_posts') }} as posts
-        on post_coin.post_key = posts.post_key
-    where {{ in_time_range('posts.created_at', bounds['read_from'], bounds['end']) }}
-
-),
-
-social as (
+with social as (
 
     select
         coin_key,
         date_key,
-        count(*) as social_volume,
-        count(distinct author) as unique_authors,
-        count(compound) as scored_posts,
-        {{ exact_sum('compound') }} / nullif(count(compound), 0) as mean_sentiment,
-        avg(case when compound >= 0.05 then 1.0 when compound is not null then 0.0 end)
-            as positive_share,
-        avg(case when compound <= -0.05 then 1.0 when compound is not null then 0.0 end)
-            as negative_share,
-        {{ exact_sum('compound * engagement_weight') }}
-            / nullif({{ exact_sum('case when compound is not null then engagement_weight end') }}, 0)
-            as engagement_weighted_sentiment
-    from mentions
-    group by coin_key, date_key
+        social_volume,
+        unique_authors,
+        mean_sentiment,
+        positive_share,
+        negative_share,
+        engagement_weighted_sentiment
+    from {{ ref('int_coin_social_hourly') }}
+    where {{ in_date_key_range('date_key', bounds['read_from'], bounds['end']) }}
 
 ),
 
@@ -226,13 +112,13 @@ joined as (
         coalesce(social.social_volume, 0) as social_volume,
         coalesce(social.unique_authors, 0) as unique_authors,
         cast(coalesce(social.social_volume, 0) as {{ type_double() }})
-            / nullif(hour_totals.all_coins_volume, 0) as social_dominance,
+        / nullif(hour_totals.all_coins_volume, 0) as social_dominance,
         social.mean_sentiment,
         social.positive_share,
         social.negative_share,
         social.engagement_weighted_sentiment,
         cast(coalesce(social.social_volume, 0) as {{ type_double() }})
-            * coalesce(social.mean_sentiment, 0) as weighted_sentiment,
+        * coalesce(social.mean_sentiment, 0) as weighted_sentiment,
         market.price,
         lag(market.price) over (partition by grid.coin_key order by grid.hour_ts)
             as previous_price
@@ -260,8 +146,7 @@ windowed as (
         sum(cast(weighted_sentiment * weighted_sentiment as decimal(38, 12))) over (
             partition by coin_key order by hour_ts
             rows between {{ zscore_hours }} preceding and 1 preceding
-        )
-            as history_sum_squares,
+        ) as history_sum_squares,
         count(*) over (
             partition by coin_key order by hour_ts
             rows between {{ zscore_hours }} preceding and 1 preceding
@@ -276,9 +161,11 @@ history as (
         windowed.*,
         cast(history_sum as {{ type_double() }}) / nullif(history_hours, 0) as history_mean,
         sqrt(greatest(
-            (cast(history_sum_squares as {{ type_double() }})
+            (
+                cast(history_sum_squares as {{ type_double() }})
                 - cast(history_sum as {{ type_double() }})
-                * cast(history_sum as {{ type_double() }}) / nullif(history_hours, 0))
+                * cast(history_sum as {{ type_double() }}) / nullif(history_hours, 0)
+            )
             / nullif(history_hours - 1, 0),
             0
         )) as history_sd

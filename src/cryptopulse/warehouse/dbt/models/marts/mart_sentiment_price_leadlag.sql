@@ -42,8 +42,8 @@ correlations as (
             when n_observations >= {{ min_pairs }}
                 and (n_observations * sxx - sx * sx) > 0
                 and (n_observations * syy - sy * sy) > 0
-            then (n_observations * sxy - sx * sy)
-                / sqrt((n_observations * sxx - sx * sx) * (n_observations * syy - sy * sy))
+                then (n_observations * sxy - sx * sy)
+                    / sqrt((n_observations * sxx - sx * sx) * (n_observations * syy - sy * sy))
         end as correlation
     from sums
 
@@ -59,7 +59,8 @@ fisher as (
             / (1.0 - least(greatest(correlation, -0.999999), 0.999999))
         ) as fisher_z,
         case when correlation is not null
-            then 1.0 / sqrt(cast(n_observations - 3 as {{ type_double() }})) end as fisher_se
+                then 1.0 / sqrt(cast(n_observations - 3 as {{ type_double() }}))
+        end as fisher_se
     from correlations
 
 ),
@@ -101,11 +102,14 @@ select
     bounds.n_observations,
     bounds.correlation,
     case when bounds.correlation is not null
-        then (exp(2 * bounds.z_low) - 1) / (exp(2 * bounds.z_low) + 1) end as ci_low,
+            then (exp(2 * bounds.z_low) - 1) / (exp(2 * bounds.z_low) + 1)
+    end as ci_low,
     case when bounds.correlation is not null
-        then (exp(2 * bounds.z_high) - 1) / (exp(2 * bounds.z_high) + 1) end as ci_high,
+            then (exp(2 * bounds.z_high) - 1) / (exp(2 * bounds.z_high) + 1)
+    end as ci_high,
     case when bounds.correlation is not null
-        then bounds.fisher_z / bounds.fisher_se end as z_score,
+            then bounds.fisher_z / bounds.fisher_se
+    end as z_score,
     coalesce(bounds.is_significant, false) as is_significant,
     best.best_lag_hours,
     best.best_correlation,
