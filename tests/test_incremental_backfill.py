@@ -21,7 +21,6 @@ from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import layout, open_lake
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.warehouse import dbt_runner
 
 POSTS_PER_DAY = 50  # few posts: the spine and the look-backs matter here, not the volume
 COINS = 30  # the demo's coin list; every coin has a price every hour
@@ -56,7 +55,7 @@ def _clean_build(lake: Path, work: Path) -> Fingerprints:
     """Every table built from scratch from the whole lake, in a fresh warehouse (models
     only: the checks change no row, and the merges above ran them)."""
     clean = _settings(lake, work)
-    dbt_runner.build(clean, open_lake(clean), command="run")
+    pipeline.transform(clean, command="run")
     return table_fingerprints(clean.warehouse_url)
 
 

@@ -87,13 +87,11 @@ ALL_STEPS = ("extract", "enrich", "transform", "export")
 def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
     """Turn known errors into one clear line and exit code 1 (``settings`` let a file
     error name the setting the path comes from)."""
-    import duckdb
-
     from cryptopulse.serve.export import ExportError
     from cryptopulse.sources.coingecko.errors import CoinGeckoError
     from cryptopulse.sources.http import ApiError
+    from cryptopulse.warehouse.engine import WarehouseError, WarehouseUnavailable
     from cryptopulse.warehouse.errors import DataQualityError, TransformError
-    from cryptopulse.warehouse.read import WarehouseUnavailable, explain_open_error
 
     try:
         yield
@@ -103,13 +101,10 @@ def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
         _fail(str(exc))
     except DataQualityError as exc:
         _fail(f"Stopped: {exc}")
-    except TransformError as exc:
-        explained = None
-        if settings is not None and "Could not set lock" in str(exc):  # taken since the check
-            explained = explain_open_error(settings.warehouse_path, str(exc), writing=True)
-        _fail(explained or f"Transform failed: {exc}")
-    except duckdb.IOException as exc:  # opening the warehouse is explained above: the rest
-        _fail(f"DuckDB: {exc}")
+    except TransformError as exc:  # a warehouse locked since the check is explained above
+        _fail(f"Transform failed: {exc}")
+    except WarehouseError as exc:  # reading the warehouse failed; the message names the engine
+        _fail(str(exc))
     except OSError as exc:  # permission denied, not a directory, disk full…
         _fail(os_error_message(exc, settings))
     except KeyboardInterrupt:

@@ -20,11 +20,13 @@ from cryptopulse.core.run_record import RunReport
 from cryptopulse.core.settings import Settings
 from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
+from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import layout, open_lake
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.serve.export import ExportedTable, export_marts
 from cryptopulse.sources import build_source
 from cryptopulse.warehouse import dbt_runner
+from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.read import table_rows
 
 # (stage, done, total, what was just done) — the CLI draws progress bars from this.
@@ -42,7 +44,7 @@ def new_report(settings: Settings, command: str, interval: Interval | None) -> R
         command=command,
         interval=str(interval) if interval else None,
         lake=lake.uri(),
-        warehouse=str(settings.warehouse_path),
+        warehouse=open_engine(settings).location(),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
@@ -136,11 +138,13 @@ def transform(
     window: Interval | None = None,
     full_refresh: bool = False,
     progress: Progress = _quiet,
+    command: str = "build",
 ) -> dbt_runner.BuildReport:
     """Build the warehouse from the lake with dbt, running every data quality check.
 
     With a ``window``, the warehouse merges only the days just landed (incremental models);
     without one, every lake partition is merged; ``full_refresh`` rebuilds from scratch.
+    ``command="run"`` builds the models without their checks, ``"test"`` only checks.
     """
     lake = open_lake(settings)
 
@@ -148,7 +152,13 @@ def transform(
         progress("transform", done, total, node)
 
     return dbt_runner.build(
-        settings, lake, on_progress=on_node, window=window, full_refresh=full_refresh
+        settings,
+        lake,
+        enrich_versions(),
+        on_progress=on_node,
+        window=window,
+        full_refresh=full_refresh,
+        command=command,
     )
 
 
