@@ -13,6 +13,7 @@ import cryptopulse
 from cryptopulse.core.errors import UserError
 from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.lake import open_lake
+from cryptopulse.orchestrate.pipeline import new_report
 from cryptopulse.serve.export import export_marts
 from cryptopulse.warehouse.engine import WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
@@ -145,3 +146,9 @@ def test_the_warehouse_does_not_import_enrich_or_the_layers_above() -> None:
         for path in (SRC / "warehouse").rglob("*.py")
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_the_run_record_names_the_engine_and_where_it_is(settings: Settings) -> None:
+    record = new_report(settings, "run", None).to_record()
+    assert record["warehouse_engine"] == "DuckDB"
+    assert record["warehouse"] == str(settings.warehouse_path)

@@ -120,12 +120,16 @@ def enrich(window: dict[str, str]) -> dict[str, int]:
 
 
 def transform_vars(window: dict[str, str]) -> dict[str, str]:
-    """The dbt vars of the window's transform: what has landed, where, and which days."""
+    """The dbt vars of the window's transform: what has landed, where, and which days.
+    A server engine loads the window's lake data here, before the dbt tasks (DuckDB reads
+    the lake itself)."""
     settings = task_settings()
     lake = pipeline.open_lake(settings)
+    datasets = landed_datasets(lake, enrich_versions())
+    open_engine(settings).load(lake, datasets, _interval(window))
     return {
         "lake_url": lake.uri(),
-        "lake_datasets": ",".join(landed_datasets(lake, enrich_versions())),
+        "lake_datasets": ",".join(datasets),
         "window_start": window["start"],
         "window_end": window["end"],
     }

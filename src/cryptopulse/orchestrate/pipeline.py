@@ -39,13 +39,15 @@ def _quiet(stage: str, done: int, total: int, detail: str) -> None:
 
 def new_report(settings: Settings, command: str, interval: Interval | None) -> RunReport:
     lake = open_lake(settings)
+    engine = open_engine(settings)
     return RunReport(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6],
         command=command,
         interval=str(interval) if interval else None,
         lake=lake.uri(),
-        warehouse=open_engine(settings).location(),
+        warehouse=engine.location(),  # never a password
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        extra={"warehouse_engine": engine.label},
     )
 
 
