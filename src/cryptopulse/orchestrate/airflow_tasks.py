@@ -125,8 +125,9 @@ def transform_vars(window: dict[str, str]) -> dict[str, str]:
     the lake itself)."""
     settings = task_settings()
     lake = pipeline.open_lake(settings)
-    datasets = landed_datasets(lake, enrich_versions())
-    open_engine(settings).load(lake, datasets, _interval(window))
+    versions = enrich_versions()
+    datasets = landed_datasets(lake, versions)
+    open_engine(settings).load(lake, datasets, versions, _interval(window))
     return {
         "lake_url": lake.uri(),
         "lake_datasets": ",".join(datasets),

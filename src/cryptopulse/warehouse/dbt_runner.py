@@ -165,7 +165,7 @@ def build(
     datasets = landed_datasets(lake, enrich_versions)  # listing the lake once serves all
     variables = dbt_vars(lake, enrich_versions, datasets) | engine.dbt_vars()
     if command != "test":
-        engine.load(lake, datasets, window)
+        engine.load(lake, datasets, enrich_versions, window)
     with dbt_environment(settings, window):
         parsed = dbtRunner().invoke(dbt_args("parse", settings, variables, []))
         if not parsed.success or parsed.result is None:

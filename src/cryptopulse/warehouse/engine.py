@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -99,10 +100,16 @@ class WarehouseEngine(ABC):
         locked, it is no database of this engine, the server refuses) — before dbt starts."""
 
     @abstractmethod
-    def load(self, lake: Lake, datasets: list[str], window: Interval | None) -> None:
-        """Bring the lake's landed ``datasets`` (of ``window``, all if None) where dbt reads
-        them: server engines copy them into raw tables; an engine reading the lake directly
-        does nothing."""
+    def load(
+        self,
+        lake: Lake,
+        datasets: list[str],
+        enrich_versions: Mapping[str, str],
+        window: Interval | None,
+    ) -> None:
+        """Bring the lake's landed ``datasets`` (of ``window``, all if None; enrich results of
+        ``enrich_versions``) where dbt reads them: server engines copy them into raw tables;
+        an engine reading the lake directly does nothing."""
 
     @abstractmethod
     def release(self) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -125,7 +125,13 @@ class DuckDBEngine(WarehouseEngine):
         except duckdb.Error as exc:
             raise _unavailable(self.path, exc, writing=True) from exc
 
-    def load(self, lake: Lake, datasets: list[str], window: Interval | None) -> None:
+    def load(
+        self,
+        lake: Lake,
+        datasets: list[str],
+        enrich_versions: Mapping[str, str],
+        window: Interval | None,
+    ) -> None:
         return None  # the models read the lake's Parquet directly
 
     def release(self) -> None:
