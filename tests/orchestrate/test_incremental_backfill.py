@@ -21,7 +21,6 @@ from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import layout, open_lake
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.warehouse import dbt_runner
 
 pytestmark = pytest.mark.slow
 
@@ -58,7 +57,7 @@ def _clean_build(lake: Path, work: Path) -> Fingerprints:
     """Every table built from scratch from the whole lake, in a fresh warehouse (models
     only: the checks change no row, and the merges above ran them)."""
     clean = _settings(lake, work)
-    dbt_runner.build(clean, open_lake(clean), command="run")
+    pipeline.transform(clean, command="run")
     return table_fingerprints(clean.warehouse_url)
 
 

@@ -22,24 +22,16 @@ from cryptopulse.core.settings import Settings, SettingsError, load_settings
 def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
     """Turn known errors into one clear line and exit code 1 (``settings`` let a file
     error name the setting the path comes from)."""
-    import duckdb
-
     from cryptopulse.warehouse.errors import TransformError
-    from cryptopulse.warehouse.read import explain_open_error
 
     try:
         yield
     except DataQualityError as exc:
         _fail(f"Stopped: {exc}")
-    except TransformError as exc:
-        explained = None
-        if settings is not None and "Could not set lock" in str(exc):  # taken since the check
-            explained = explain_open_error(settings.warehouse_path, str(exc), writing=True)
-        _fail(explained or f"Transform failed: {exc}")
+    except TransformError as exc:  # a warehouse locked since the check is a UserError
+        _fail(f"Transform failed: {exc}")
     except CryptopulseError as exc:  # a user mistake, a service (it says which), a step
         _fail(str(exc))
-    except duckdb.IOException as exc:  # opening the warehouse is explained above: the rest
-        _fail(f"DuckDB: {exc}")
     except OSError as exc:  # permission denied, not a directory, disk full…
         _fail(os_error_message(exc, settings))
     except KeyboardInterrupt:

@@ -15,9 +15,11 @@ from typing import Any
 
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, load_settings
+from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.warehouse import dbt_runner
 from cryptopulse.warehouse.dbt_runner import PROJECT_DIR, landed_datasets
+from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.manifest import MANIFEST_PATH
 from cryptopulse.warehouse.read import table_rows
 
@@ -25,8 +27,8 @@ log = logging.getLogger(__name__)
 
 DAG_ID = "cryptopulse_daily"
 SCHEDULE = "0 7 * * *"  # every day at 07:00 UTC
-# The DuckDB file takes one writer at a time: every task that writes the warehouse runs in
-# this one-slot pool (created by `make airflow`; see the README).
+# The warehouse takes one writer at a time (DuckDB: one writing process per file): every task
+# that writes it runs in this one-slot pool (created by `make airflow`; see the README).
 WAREHOUSE_POOL = "cryptopulse_warehouse"
 # Which datasets each extract task lands, from whichever configured sources provide them.
 EXTRACT_KINDS: dict[str, tuple[str, ...]] = {
@@ -118,12 +120,17 @@ def enrich(window: dict[str, str]) -> dict[str, int]:
 
 
 def transform_vars(window: dict[str, str]) -> dict[str, str]:
-    """The dbt vars of the window's transform: what has landed, where, and which days."""
+    """The dbt vars of the window's transform: what has landed, where, and which days.
+    A server engine loads the window's lake data here, before the dbt tasks (DuckDB reads
+    the lake itself)."""
     settings = task_settings()
     lake = pipeline.open_lake(settings)
+    versions = enrich_versions()
+    datasets = landed_datasets(lake, versions)
+    open_engine(settings).load(lake, datasets, versions, _interval(window))
     return {
         "lake_url": lake.uri(),
-        "lake_datasets": ",".join(landed_datasets(lake)),
+        "lake_datasets": ",".join(datasets),
         "window_start": window["start"],
         "window_end": window["end"],
     }
@@ -135,7 +142,8 @@ _RUN_TIME_ENV = ("CRYPTOPULSE_WINDOW_START", "CRYPTOPULSE_WINDOW_END", "AWS_ENDP
 
 
 def dbt_env() -> dict[str, str]:
-    """The environment of the dbt tasks: the warehouse file, target, threads, memory limit.
+    """The environment of the dbt tasks: the engine's profile values (DuckDB: the file and
+    memory limit), target, threads.
 
     Worked out when the DAG file is read, and Airflow stores it with the serialized DAG and
     each task's rendered fields, so it holds exactly what the profile needs and no secret.
@@ -154,22 +162,21 @@ def prepare_dbt_task(context: Any) -> None:
 
 
 def dbt_target() -> str:
-    return "duckdb_s3" if load_settings().lake_is_s3 else "duckdb"
+    return open_engine(load_settings()).dbt_target()
 
 
 def quality_checks(window: dict[str, str]) -> dict[str, int]:
     """Every dbt data test; a failing one fails this task with table, check and rows."""
     settings = task_settings()
-    lake = pipeline.open_lake(settings)
-    dbt_runner.release_duckdb()  # dbt tasks in this process may still hold the file
-    report = dbt_runner.build(settings, lake, window=_interval(window), command="test")
+    dbt_runner.release(settings)  # dbt tasks in this process may still hold the warehouse
+    report = pipeline.transform(settings, window=_interval(window), command="test")
     return {"tests": report.tests, "passed": report.tests_passed}
 
 
 def export(window: dict[str, str]) -> list[dict[str, Any]]:
     """Write the marts to the lake, and record the run like a CLI run."""
     settings = task_settings()
-    dbt_runner.release_duckdb()
+    dbt_runner.release(settings)
     with pipeline.recorded_run(settings, f"airflow {DAG_ID}", _interval(window)) as report:
         with pipeline.stage(report, "export"):
             exported = pipeline.export(settings, window=_interval(window))

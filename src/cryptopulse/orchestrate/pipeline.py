@@ -20,11 +20,13 @@ from cryptopulse.core.run_record import RunReport
 from cryptopulse.core.settings import Settings
 from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
+from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import layout, open_lake
 from cryptopulse.lake.land import Landing, land
 from cryptopulse.serve.export import ExportedTable, export_marts
 from cryptopulse.sources import build_source
 from cryptopulse.warehouse import dbt_runner
+from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.read import table_rows
 
 # (stage, done, total, what was just done) — the CLI draws progress bars from this.
@@ -37,13 +39,15 @@ def _quiet(stage: str, done: int, total: int, detail: str) -> None:
 
 def new_report(settings: Settings, command: str, interval: Interval | None) -> RunReport:
     lake = open_lake(settings)
+    engine = open_engine(settings)
     return RunReport(
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6],
         command=command,
         interval=str(interval) if interval else None,
         lake=lake.uri(),
-        warehouse=str(settings.warehouse_path),
+        warehouse=engine.location(),  # never a password
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        extra={"warehouse_engine": engine.label},
     )
 
 
@@ -136,11 +140,13 @@ def transform(
     window: Interval | None = None,
     full_refresh: bool = False,
     progress: Progress = _quiet,
+    command: str = "build",
 ) -> dbt_runner.BuildReport:
     """Build the warehouse from the lake with dbt, running every data quality check.
 
     With a ``window``, the warehouse merges only the days just landed (incremental models);
     without one, every lake partition is merged; ``full_refresh`` rebuilds from scratch.
+    ``command="run"`` builds the models without their checks, ``"test"`` only checks.
     """
     lake = open_lake(settings)
 
@@ -148,7 +154,13 @@ def transform(
         progress("transform", done, total, node)
 
     return dbt_runner.build(
-        settings, lake, on_progress=on_node, window=window, full_refresh=full_refresh
+        settings,
+        lake,
+        enrich_versions(),
+        on_progress=on_node,
+        window=window,
+        full_refresh=full_refresh,
+        command=command,
     )
 
 

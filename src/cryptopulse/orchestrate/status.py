@@ -10,7 +10,7 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.enrich import store as enrich_store
 from cryptopulse.lake import Lake, layout, open_lake
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.warehouse.read import table_rows
+from cryptopulse.warehouse.read import describe, table_rows
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def status(settings: Settings) -> Status:
     return Status(
         lake=lake.uri(),
         parts=lake_parts(lake),
-        warehouse=str(settings.warehouse_path),
+        warehouse=describe(settings),
         table_rows=table_rows(settings),
         last_run=pipeline.last_run(settings),
     )

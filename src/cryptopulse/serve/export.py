@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -26,7 +25,8 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.storage import PARQUET_OPTIONS
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
-from cryptopulse.warehouse.read import connect_read_only
+from cryptopulse.warehouse.engine import MartReader
+from cryptopulse.warehouse.engines import open_engine
 
 CSV_TOO = ("agg_coin_stats_monthly",)
 BATCH_ROWS = 200_000
@@ -70,20 +70,19 @@ def export_marts(
     (and any month not exported yet); without one, every month, removing months no longer
     in the table.
     """
-    path = settings.warehouse_path
-    if not path.exists():
+    engine = open_engine(settings)
+    where = engine.location()
+    if not engine.exists():
         raise ExportError(
-            f"no warehouse at {path}: run `cryptopulse transform` (or `cryptopulse run`) first"
+            f"no warehouse at {where}: run `cryptopulse transform` (or `cryptopulse run`) first"
         )
     exported = []
-    with connect_read_only(settings) as con:
-        present = {
-            row[0] for row in con.execute("select table_name from duckdb_tables()").fetchall()
-        }
+    with engine.reader() as con:
+        present = set(con.tables())
         missing = [t for t in tables if t not in present]
         if missing:
             raise ExportError(
-                f"the warehouse at {path} has no table {missing[0]}: "
+                f"the warehouse at {where} has no table {missing[0]}: "
                 "run `cryptopulse transform` first"
             )
         for table in tables:
@@ -96,33 +95,34 @@ def export_marts(
     return exported
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
+def _columns(con: MartReader, table: str) -> str:
     """The select list of an export: every column but the warehouse's own bookkeeping."""
-    names = con.sql(f'select * from "{table}" limit 0').columns
-    return ", ".join(f'"{name}"' for name in names if name not in INTERNAL_COLUMNS)
+    names = con.columns(table)
+    return ", ".join(con.quote(name) for name in names if name not in INTERNAL_COLUMNS)
 
 
-def _export_whole(con: duckdb.DuckDBPyConnection, lake: Lake, table: str) -> ExportedTable:
-    reader = con.sql(f'select {_columns(con, table)} from "{table}"').to_arrow_reader(BATCH_ROWS)
+def _export_whole(con: MartReader, lake: Lake, table: str) -> ExportedTable:
+    name = con.quote(table)
+    reader = con.arrow(f"select {_columns(con, table)} from {name}", BATCH_ROWS)
     rel = layout.mart_file(table)
     rows = lake.write_parquet_batches(rel, reader.schema, iter(reader))
     files = [rel]
     if table in CSV_TOO:
         csv_rel = layout.mart_file(table, "csv")
-        lake.write_csv(csv_rel, con.sql(f'select * from "{table}"').to_arrow_table())
+        lake.write_csv(csv_rel, con.arrow(f"select * from {name}", BATCH_ROWS).read_all())
         files.append(csv_rel)
     return ExportedTable(table=table, rows=rows, files=tuple(files))
 
 
 def _export_by_month(
-    con: duckdb.DuckDBPyConnection, lake: Lake, table: str, window: Interval | None
+    con: MartReader, lake: Lake, table: str, window: Interval | None
 ) -> ExportedTable:
-    column = PARTITIONED[table]
+    column = con.quote(PARTITIONED[table])
     # Rows without a month (none today; the column may be null in tables built by an older
     # version) go to the UNDATED file rather than being left out.
-    month_of = f"coalesce(cast(date_trunc('month', \"{column}\") as date), DATE '{UNDATED}')"
-    by_month = f'select {month_of} as month, count(*) from "{table}" group by month'
-    counts: dict[date, int] = dict(con.execute(by_month).fetchall())
+    month_of = f"coalesce(cast(date_trunc('month', {column}) as date), DATE '{UNDATED}')"
+    by_month = f"select {month_of} as month, count(*) from {con.quote(table)} group by month"
+    counts: dict[date, int] = {month: count for month, count in con.rows(by_month)}
     on_disk = {_month_of_file(rel): rel for rel in lake.glob(layout.mart_month_glob(table))}
     empty = layout.mart_empty_file(table)
     has_empty = lake.exists(empty)
@@ -131,9 +131,8 @@ def _export_by_month(
     if not counts:  # still at its path for readers: a file with the columns and no rows
         for rel in on_disk.values():
             lake.delete(rel)
-        lake.write_parquet(
-            empty, con.sql(f'select {_columns(con, table)} from "{table}" limit 0').to_arrow_table()
-        )
+        columns = f"select {_columns(con, table)} from {con.quote(table)} limit 0"
+        lake.write_parquet(empty, con.arrow(columns, BATCH_ROWS).read_all())
         return ExportedTable(table=table, rows=0, files=(empty,))
     if has_empty:
         lake.delete(empty)
@@ -153,16 +152,17 @@ def _export_by_month(
 
 
 def _write_months(
-    con: duckdb.DuckDBPyConnection, lake: Lake, table: str, months: list[date], month_of: str
+    con: MartReader, lake: Lake, table: str, months: list[date], month_of: str
 ) -> list[str]:
     """Write ``months`` of ``table`` in one scan, one Parquet file per month."""
     if not months:
         return []
     wanted = ", ".join(f"DATE '{m.isoformat()}'" for m in months)
-    reader = con.sql(
-        f'select {_columns(con, table)}, {month_of} as "{_MONTH}" from "{table}" '
-        f"where {month_of} in ({wanted})"
-    ).to_arrow_reader(BATCH_ROWS)
+    reader = con.arrow(
+        f"select {_columns(con, table)}, {month_of} as {con.quote(_MONTH)} "
+        f"from {con.quote(table)} where {month_of} in ({wanted})",
+        BATCH_ROWS,
+    )
     schema = reader.schema.remove(reader.schema.get_field_index(_MONTH))
     files: dict[date, str] = {}
     with contextlib.ExitStack() as stack:

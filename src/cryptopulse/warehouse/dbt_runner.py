@@ -1,8 +1,9 @@
-"""Run the dbt project in-process against the configured lake and warehouse.
+"""Run the dbt project in-process against the configured lake and warehouse engine.
 
-The project reads the lake's Parquet directly (dbt-duckdb); the runner passes where the
-lake is and which datasets have data, sets the profile's environment, reports progress
-per node and turns failing tests into a DataQualityError naming table, check and rows.
+The runner passes where the lake is and which datasets have data, sets the environment the
+engine's profile target reads, reports progress per node and turns failing tests into a
+DataQualityError naming table, check and rows. It knows no engine: it asks the engine
+(``warehouse.engine``) for the target, its environment and vars.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -18,9 +19,9 @@ from typing import TYPE_CHECKING, Any, cast
 from cryptopulse.core.datasets import DATASETS
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
-from cryptopulse.enrich import store as enrich_store
-from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import Lake, layout
+from cryptopulse.warehouse.engine import WarehouseEngine, WarehouseUnavailable
+from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.errors import DataQualityError, FailedCheck, TransformError
 
 if TYPE_CHECKING:
@@ -38,6 +39,9 @@ USER_TABLES = (
     "mart_coin_social_hourly",
     "mart_sentiment_price_leadlag",
 )
+# Where the enrich step writes a version's results (enrich/store.py; the warehouse reads them
+# through the lake and does not import enrich: the versions are passed in by orchestrate).
+ENRICH_RESULTS = "enrich/{name}/{version}/*/*.parquet"
 
 ProgressCallback = Callable[[str, int, int], None]  # (node name, done, total)
 
@@ -50,22 +54,25 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)  # node name -> seconds
 
 
-def landed_datasets(lake: Lake) -> list[str]:
-    """Datasets with at least one Parquet file: raw ones from any source, and enrichments."""
+def landed_datasets(lake: Lake, enrich_versions: Mapping[str, str]) -> list[str]:
+    """Datasets with at least one Parquet file: raw ones from any source, and enrichments
+    of the current ``enrich_versions`` (dataset -> version key)."""
     landed = [name for name in DATASETS if lake.glob(layout.dataset_glob(layout.RAW, name))]
-    for name, version in enrich_versions().items():
-        if lake.glob(enrich_store.result_glob(name, version)):
+    for name, version in enrich_versions.items():
+        if lake.glob(ENRICH_RESULTS.format(name=name, version=version)):
             landed.append(name)
     return landed
 
 
-def dbt_vars(lake: Lake) -> dict[str, Any]:
+def dbt_vars(
+    lake: Lake, enrich_versions: Mapping[str, str], datasets: list[str] | None = None
+) -> dict[str, Any]:
     """The project's vars: where the lake is and what has landed (stable from run to run,
     so dbt's partial parsing holds)."""
     return {
         "lake_url": lake.uri(),
-        "lake_datasets": landed_datasets(lake),
-        "enrich_versions": enrich_versions(),
+        "lake_datasets": landed_datasets(lake, enrich_versions) if datasets is None else datasets,
+        "enrich_versions": dict(enrich_versions),
     }
 
 
@@ -78,20 +85,15 @@ def window_environment(window: Interval | None) -> dict[str, str]:
 
 
 def dbt_environment_values(settings: Settings, window: Interval | None = None) -> dict[str, str]:
-    """The environment the committed profiles.yml and the models read. No secrets: S3 keys
-    stay in the standard AWS_* variables, which s3fs reads itself."""
-    values = {
+    """The environment the committed profiles.yml and the models read: the engine's target
+    and its values, the window, threads. No secrets."""
+    return {
         **window_environment(window),
-        "CRYPTOPULSE_DUCKDB_PATH": str(settings.warehouse_path),
-        "CRYPTOPULSE_DBT_TARGET": "duckdb_s3" if settings.lake_is_s3 else "duckdb",
         "CRYPTOPULSE_DBT_THREADS": str(settings.dbt_threads),
-        "CRYPTOPULSE_DUCKDB_MEMORY_LIMIT": settings.duckdb_memory_limit,
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         "DO_NOT_TRACK": "1",
+        **open_engine(settings).dbt_environment(),
     }
-    if settings.s3_endpoint_url:
-        values["AWS_ENDPOINT_URL_S3"] = settings.s3_endpoint_url
-    return values
 
 
 @contextlib.contextmanager
@@ -114,7 +116,7 @@ def dbt_args(
     command: str, settings: Settings, variables: dict[str, Any], extra: list[str]
 ) -> list[str]:
     """The arguments of one dbt command; ``variables`` are the project's vars (dbt_vars)."""
-    work = settings.warehouse_path.parent / "dbt"
+    work = open_engine(settings).work_dir()
     return [
         command,
         "--project-dir",
@@ -140,6 +142,7 @@ def dbt_args(
 def build(
     settings: Settings,
     lake: Lake,
+    enrich_versions: Mapping[str, str],
     select: list[str] | None = None,
     on_progress: ProgressCallback | None = None,
     window: Interval | None = None,
@@ -148,16 +151,21 @@ def build(
 ) -> BuildReport:
     """``dbt build`` (models, then their checks); raises on any error or failing check.
 
+    ``enrich_versions`` name the enrich results the models read (dataset -> version key).
     With a ``window``, incremental models merge only the lake partitions of those days.
     ``command="run"`` builds models without checks, ``"test"`` runs only the checks.
     """
     from dbt.cli.main import dbtRunner  # heavy import, only when transforming
 
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = open_engine(settings)
+    engine.work_dir().mkdir(parents=True, exist_ok=True)
     extra = ["--select", *select] if select else []
     if full_refresh:
         extra.append("--full-refresh")
-    variables = dbt_vars(lake)  # listing the lake once serves both commands
+    datasets = landed_datasets(lake, enrich_versions)  # listing the lake once serves all
+    variables = dbt_vars(lake, enrich_versions, datasets) | engine.dbt_vars()
+    if command != "test":
+        engine.load(lake, datasets, enrich_versions, window)
     with dbt_environment(settings, window):
         parsed = dbtRunner().invoke(dbt_args("parse", settings, variables, []))
         if not parsed.success or parsed.result is None:
@@ -176,24 +184,27 @@ def build(
         try:
             result = runner.invoke(dbt_args(command, settings, variables, extra))
         finally:
-            release_duckdb()
-    if result.exception is not None:
-        raise TransformError(f"dbt {command} failed: {result.exception}")
-    return _report(result.result)
+            engine.release()
+    try:
+        if result.exception is not None:
+            raise TransformError(f"dbt {command} failed: {result.exception}")
+        return _report(result.result)
+    except TransformError as exc:
+        _explained(engine, exc)
+        raise
 
 
-def release_duckdb() -> None:
-    """Close the DuckDB file dbt-duckdb keeps open for the process, so others can read it.
+def _explained(engine: WarehouseEngine, exc: TransformError) -> None:
+    """Raise the engine's one-line explanation of ``exc`` if it has one (say, the warehouse
+    was locked by another process since the check before the build)."""
+    explained = engine.explain(str(exc))
+    if explained is not None:
+        raise WarehouseUnavailable(explained) from exc
 
-    DuckDB refuses a second connection with another configuration (say, read-only) in the
-    same process, and it allows one writing process per file.
-    """
-    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
-    env = DuckDBConnectionManager._ENV
-    if env is not None:
-        env.close()
-    DuckDBConnectionManager.close_all_connections()
+def release(settings: Settings) -> None:
+    """Let go of the connections dbt left open in this process (see WarehouseEngine)."""
+    open_engine(settings).release()
 
 
 def _count_nodes(manifest: Any, command: str) -> int:

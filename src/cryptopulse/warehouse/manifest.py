@@ -21,9 +21,12 @@ def write_manifest(path: Path = MANIFEST_PATH) -> Path:
     """Parse the dbt project (no database needed) and write its manifest to ``path``."""
     from dbt.cli.main import dbtRunner
 
+    from cryptopulse.warehouse.engines.duckdb import parse_environment
+
     with tempfile.TemporaryDirectory(prefix="cryptopulse-dbt-parse-") as work:
-        env_path = Path(work) / "parse.duckdb"
-        os.environ.setdefault("CRYPTOPULSE_DUCKDB_PATH", str(env_path))
+        # Parsed with the default target (DuckDB): parsing opens no database.
+        for key, value in parse_environment(Path(work) / "parse.duckdb").items():
+            os.environ.setdefault(key, value)
         os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
         result = dbtRunner().invoke(
             [

@@ -96,7 +96,9 @@ def render_run(run: dict[str, Any]) -> RenderableType:
     outputs.add_column("where")
     lake = run.get("lake", "")
     outputs.add_row("lake", lake)
-    outputs.add_row("warehouse (DuckDB)", run.get("warehouse", ""))
+    outputs.add_row(
+        f"warehouse ({run.get('warehouse_engine', 'DuckDB')})", run.get("warehouse", "")
+    )
     if run.get("exports"):
         outputs.add_row("marts", f"{lake}/{layout.MARTS}/")
     if any(item.get("rows_quarantined") for item in landings):

@@ -1,0 +1,136 @@
+"""The warehouse-engine interface: what the pipeline needs from the database dbt builds.
+
+``CRYPTOPULSE_WAREHOUSE_URL``'s scheme picks one implementation (``warehouse.engines``);
+the runner, the export, status and Airflow talk to this interface only, so adding an engine
+(PostgreSQL, Redshift, Spark) is one module under ``engines/`` and its dbt target.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pyarrow as pa
+
+from cryptopulse.core.errors import StepError, UserError
+from cryptopulse.core.interval import Interval
+from cryptopulse.lake import Lake
+
+
+class WarehouseUnavailable(UserError):
+    """The warehouse cannot be opened: the message says which, what is wrong and what to do
+    (it is locked, it is not a database of this engine, the server refuses)."""
+
+
+class WarehouseError(StepError):
+    """The warehouse failed while being read (an I/O error of the engine)."""
+
+
+class MartReader(ABC):
+    """A read-only view of the warehouse's tables, for export and status. Queries are plain
+    SQL over the user tables (date_trunc, cast, DATE literals), which every engine reads."""
+
+    @abstractmethod
+    def tables(self) -> list[str]:
+        """The names of the warehouse's tables, sorted."""
+
+    @abstractmethod
+    def columns(self, table: str) -> list[str]:
+        """The column names of ``table``, in order."""
+
+    @abstractmethod
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        """Every row of a (small) query result."""
+
+    @abstractmethod
+    def arrow(self, sql: str, batch_rows: int) -> pa.RecordBatchReader:
+        """A query's result as Arrow batches of at most ``batch_rows`` rows (bounded memory)."""
+
+    def quote(self, name: str) -> str:
+        """An identifier quoted for this engine's SQL."""
+        return '"' + name.replace('"', '""') + '"'
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per table, in table name order."""
+        return {
+            name: int(self.rows(f"select count(*) from {self.quote(name)}")[0][0])
+            for name in self.tables()
+        }
+
+
+class WarehouseEngine(ABC):
+    """One warehouse engine, configured from the settings; opening it connects to nothing."""
+
+    name: ClassVar[str]  # short id: duckdb, postgresql, ...
+    label: ClassVar[str]  # for people: DuckDB, PostgreSQL, ...
+
+    # ---- what people and the run record see ----------------------------------------------
+    @abstractmethod
+    def location(self) -> str:
+        """Where the warehouse is (a file, a host and database); never a password."""
+
+    def describe(self) -> str:
+        """The engine and where it is, for status, the summary and the run record."""
+        return f"{self.label} {self.location()}"
+
+    # ---- dbt -----------------------------------------------------------------------------
+    @abstractmethod
+    def dbt_target(self) -> str:
+        """The target of the committed profiles.yml that builds this warehouse."""
+
+    @abstractmethod
+    def dbt_environment(self) -> dict[str, str]:
+        """Environment variables the profile reads for this target; no secret."""
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """Project vars this engine adds to the lake's (none by default)."""
+        return {}
+
+    @abstractmethod
+    def work_dir(self) -> Path:
+        """A local folder for dbt's target and logs."""
+
+    # ---- around a build ------------------------------------------------------------------
+    @abstractmethod
+    def check_writable(self) -> None:
+        """Raise WarehouseUnavailable now if a build could not write the warehouse (it is
+        locked, it is no database of this engine, the server refuses) — before dbt starts."""
+
+    @abstractmethod
+    def load(
+        self,
+        lake: Lake,
+        datasets: list[str],
+        enrich_versions: Mapping[str, str],
+        window: Interval | None,
+    ) -> None:
+        """Bring the lake's landed ``datasets`` (of ``window``, all if None; enrich results of
+        ``enrich_versions``) where dbt reads them: server engines copy them into raw tables;
+        an engine reading the lake directly does nothing."""
+
+    @abstractmethod
+    def release(self) -> None:
+        """Let go of connections dbt left open in this process, so readers can open it."""
+
+    def explain(self, message: str) -> str | None:
+        """One line a user can act on for an engine error met while building, or None."""
+        return None
+
+    # ---- reading -------------------------------------------------------------------------
+    @abstractmethod
+    def exists(self) -> bool:
+        """Whether there is a warehouse to read (False before the first build)."""
+
+    @abstractmethod
+    def reader(self) -> contextlib.AbstractContextManager[MartReader]:
+        """A read-only connection; WarehouseUnavailable if it cannot be opened."""
+
+    def table_rows(self) -> dict[str, int]:
+        """Row counts of the warehouse's tables (empty if there is no warehouse yet)."""
+        if not self.exists():
+            return {}
+        with self.reader() as reader:
+            return reader.row_counts()

@@ -1,0 +1,18 @@
+"""Warehouse engines by URL scheme; ``open_engine`` picks the one the settings name."""
+
+from __future__ import annotations
+
+from cryptopulse.core.errors import UserError
+from cryptopulse.core.settings import Settings, warehouse_engine_name
+from cryptopulse.warehouse.engine import WarehouseEngine
+
+
+def open_engine(settings: Settings) -> WarehouseEngine:
+    """The engine of ``CRYPTOPULSE_WAREHOUSE_URL`` (connects to nothing yet)."""
+    name = warehouse_engine_name(settings.warehouse_url)
+    if name == "duckdb":
+        from cryptopulse.warehouse.engines.duckdb import DuckDBEngine
+
+        return DuckDBEngine(settings)
+    # Settings refuse the schemes of engines not built yet; this is for settings made by hand.
+    raise UserError(f"the {name} warehouse engine is not available yet")

@@ -1,0 +1,168 @@
+"""DuckDB: the warehouse is one local file, and dbt-duckdb reads the lake's Parquet directly.
+
+The only module that knows DuckDB and dbt-duckdb: its errors, its lock, its profile values
+and the connection dbt-duckdb keeps open in-process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import duckdb
+import pyarrow as pa
+
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
+from cryptopulse.lake import Lake
+from cryptopulse.warehouse.engine import (
+    MartReader,
+    WarehouseEngine,
+    WarehouseError,
+    WarehouseUnavailable,
+)
+
+_LOCK = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+SCHEME = "duckdb://"
+
+
+def database_path(url: str) -> Path:
+    """The file of a DuckDB warehouse URL: a plain path, or duckdb://PATH."""
+    return Path(url.removeprefix(SCHEME)).expanduser().resolve()
+
+
+def explain_open_error(path: Path, message: str, writing: bool) -> str | None:
+    """One line for a DuckDB error opening ``path``, or None if it is not about opening it."""
+    if "Could not set lock" in message or "Conflicting lock" in message:
+        holder = _LOCK.search(message)
+        by = f" (held by PID {holder['pid']}, {holder['program']})" if holder else ""
+        mode = "has it open" if writing else "has it open for writing"
+        return (
+            f"the warehouse {path} is locked{by}: another process — a notebook, the DuckDB "
+            f"CLI, Airflow — {mode}; close it or wait, then run the same command again"
+        )
+    if "not a valid DuckDB database" in message:
+        return (
+            f"the warehouse {path} is not a DuckDB database file: point "
+            "CRYPTOPULSE_WAREHOUSE_URL at another file, or move this one away"
+        )
+    if "Is a directory" in message:
+        return f"the warehouse {path} is a folder: CRYPTOPULSE_WAREHOUSE_URL must name a file"
+    return None
+
+
+def _unavailable(path: Path, exc: duckdb.Error, writing: bool) -> WarehouseUnavailable:
+    message = str(exc)
+    explained = explain_open_error(path, message, writing)
+    return WarehouseUnavailable(explained or f"cannot open the warehouse {path}: {message}")
+
+
+def parse_environment(database: Path) -> dict[str, str]:
+    """What the profile needs to parse the project with no warehouse (the Airflow manifest)."""
+    return {"CRYPTOPULSE_DUCKDB_PATH": str(database)}
+
+
+class DuckDBReader(MartReader):
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def tables(self) -> list[str]:
+        found = "select table_name from duckdb_tables() order by table_name"
+        return [str(row[0]) for row in self.con.execute(found).fetchall()]
+
+    def columns(self, table: str) -> list[str]:
+        return list(self.con.sql(f"select * from {self.quote(table)} limit 0").columns)
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        return self.con.execute(sql).fetchall()
+
+    def arrow(self, sql: str, batch_rows: int) -> pa.RecordBatchReader:
+        return self.con.sql(sql).to_arrow_reader(batch_rows)
+
+
+class DuckDBEngine(WarehouseEngine):
+    name: ClassVar[str] = "duckdb"
+    label: ClassVar[str] = "DuckDB"
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = database_path(settings.warehouse_url)
+        self.lake_is_s3 = settings.lake_is_s3
+        self.memory_limit = settings.duckdb_memory_limit
+        self.s3_endpoint_url = settings.s3_endpoint_url
+
+    def location(self) -> str:
+        return str(self.path)
+
+    # ---- dbt -----------------------------------------------------------------------------
+    def dbt_target(self) -> str:
+        # An s3:// lake needs dbt-duckdb's fsspec filesystem (profiles.yml, duckdb_s3).
+        return "duckdb_s3" if self.lake_is_s3 else "duckdb"
+
+    def dbt_environment(self) -> dict[str, str]:
+        """The profile's values. No secrets: S3 keys stay in the standard AWS_* variables,
+        which s3fs reads itself."""
+        values = {
+            "CRYPTOPULSE_DUCKDB_PATH": str(self.path),
+            "CRYPTOPULSE_DBT_TARGET": self.dbt_target(),
+            "CRYPTOPULSE_DUCKDB_MEMORY_LIMIT": self.memory_limit,
+        }
+        if self.s3_endpoint_url:
+            values["AWS_ENDPOINT_URL_S3"] = self.s3_endpoint_url
+        return values
+
+    def work_dir(self) -> Path:
+        return self.path.parent / "dbt"
+
+    # ---- around a build ------------------------------------------------------------------
+    def check_writable(self) -> None:
+        if not self.path.exists():  # no file yet is fine: the build creates it
+            return
+        try:
+            duckdb.connect(str(self.path)).close()
+        except duckdb.Error as exc:
+            raise _unavailable(self.path, exc, writing=True) from exc
+
+    def load(
+        self,
+        lake: Lake,
+        datasets: list[str],
+        enrich_versions: Mapping[str, str],
+        window: Interval | None,
+    ) -> None:
+        return None  # the models read the lake's Parquet directly
+
+    def release(self) -> None:
+        """Close the file dbt-duckdb keeps open for the process: DuckDB refuses a second
+        connection with another configuration (say, read-only) in the same process, and it
+        allows one writing process per file."""
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+        DuckDBConnectionManager.close_all_connections()
+
+    def explain(self, message: str) -> str | None:
+        if "Could not set lock" not in message:  # taken since check_writable
+            return None
+        return explain_open_error(self.path, message, writing=True)
+
+    # ---- reading -------------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    @contextlib.contextmanager
+    def reader(self) -> Iterator[MartReader]:
+        try:
+            con = duckdb.connect(str(self.path), read_only=True)
+        except duckdb.Error as exc:
+            raise _unavailable(self.path, exc, writing=False) from exc
+        con.execute("set enable_progress_bar = false")  # DuckDB's own bar would draw over ours
+        try:
+            with con:
+                yield DuckDBReader(con)
+        except duckdb.IOException as exc:
+            raise WarehouseError(f"DuckDB: {exc}") from exc

@@ -1,0 +1,154 @@
+"""The warehouse seam: CRYPTOPULSE_WAREHOUSE_URL's scheme picks the engine, DuckDB is the
+first one, and no module but the DuckDB engine knows DuckDB or dbt-duckdb."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import cryptopulse
+from cryptopulse.core.errors import UserError
+from cryptopulse.core.settings import Settings, SettingsError, load_settings
+from cryptopulse.lake import open_lake
+from cryptopulse.orchestrate.pipeline import new_report
+from cryptopulse.serve.export import export_marts
+from cryptopulse.warehouse.engine import WarehouseUnavailable
+from cryptopulse.warehouse.engines import open_engine
+
+SRC = Path(cryptopulse.__file__).parent
+DUCKDB_ENGINE = SRC / "warehouse" / "engines" / "duckdb.py"
+
+
+# ---- choosing the engine -----------------------------------------------------------------
+def test_a_file_path_and_a_duckdb_url_name_the_same_duckdb_warehouse(tmp_path: Path) -> None:
+    file = tmp_path / "wh.duckdb"
+    plain = open_engine(Settings(lake_url=str(tmp_path / "lake"), warehouse_url=str(file)))
+    url = open_engine(Settings(lake_url=str(tmp_path / "lake"), warehouse_url=f"duckdb://{file}"))
+    assert plain.name == url.name == "duckdb"
+    assert plain.location() == url.location() == str(file)
+    assert url.describe() == f"DuckDB {file}"
+    assert url.dbt_environment()["CRYPTOPULSE_DUCKDB_PATH"] == str(file)
+
+
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [
+        ("postgresql://analyst@db.example:5432/crypto", "PostgreSQL"),
+        ("redshift://analyst@cluster.example:5439/crypto", "Redshift"),
+        ("spark://127.0.0.1:7077", "Spark"),
+        ("spark://local[2]", "Spark"),
+    ],
+)
+def test_engines_to_come_are_refused_at_settings_load_with_a_clear_line(
+    monkeypatch: pytest.MonkeyPatch, url: str, engine: str
+) -> None:
+    monkeypatch.setenv("CRYPTOPULSE_WAREHOUSE_URL", url)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert isinstance(raised.value, UserError)
+    assert message.startswith("CRYPTOPULSE_WAREHOUSE_URL: ")
+    assert f"the {engine} warehouse engine is not available yet" in message
+    assert "a DuckDB file path such as ./data/warehouse.duckdb" in message
+
+
+def test_an_unknown_scheme_and_an_empty_duckdb_url_say_what_is_accepted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for url in ("mysql://db", "duckdb://"):
+        monkeypatch.setenv("CRYPTOPULSE_WAREHOUSE_URL", url)
+        with pytest.raises(SettingsError, match="DuckDB file path"):
+            load_settings()
+
+
+def test_the_dbt_target_follows_the_lake(tmp_path: Path) -> None:
+    local = Settings(lake_url=str(tmp_path / "lake"), warehouse_url=str(tmp_path / "w.duckdb"))
+    s3 = Settings(lake_url="s3://bucket/lake", warehouse_url=str(tmp_path / "w.duckdb"))
+    assert open_engine(local).dbt_target() == "duckdb"
+    assert open_engine(s3).dbt_target() == "duckdb_s3"
+
+
+# ---- reading and the lock ----------------------------------------------------------------
+def test_the_reader_counts_rows_streams_arrow_and_cannot_write(settings: Settings) -> None:
+    engine = open_engine(settings)
+    assert not engine.exists()
+    assert engine.table_rows() == {}  # no warehouse yet: nothing, and no file created
+    assert not settings.warehouse_path.exists()
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        con.execute("create table dim_coin as select 'bitcoin' as coin_id, 'btc' as symbol")
+        con.execute("create table fct_posts as select range as post_id from range(5)")
+    assert engine.table_rows() == {"dim_coin": 1, "fct_posts": 5}
+    with engine.reader() as reader:
+        assert reader.columns("dim_coin") == ["coin_id", "symbol"]
+        batches = reader.arrow('select * from "fct_posts" order by post_id', batch_rows=2)
+        assert batches.read_all().column("post_id").to_pylist() == [0, 1, 2, 3, 4]
+        with pytest.raises(duckdb.Error, match="read-only"):
+            reader.rows("create table t as select 1")
+
+
+def test_a_file_that_is_no_duckdb_database_is_refused_before_a_build(settings: Settings) -> None:
+    # (a file locked by another process: tests/test_cli_errors.py, through the CLI)
+    engine = open_engine(settings)
+    engine.check_writable()  # no file yet is fine
+    settings.warehouse_path.write_text("not a database\n")
+    for attempt in (engine.check_writable, engine.table_rows):
+        with pytest.raises(WarehouseUnavailable, match="is not a DuckDB database file"):
+            attempt()
+
+
+def test_export_reads_through_the_engine_of_a_duckdb_url(tmp_path: Path) -> None:
+    file = tmp_path / "wh.duckdb"
+    with duckdb.connect(str(file)) as con:
+        con.execute("create table dim_coin as select 'bitcoin' as coin_id")
+    settings = Settings(lake_url=str(tmp_path / "lake"), warehouse_url=f"duckdb://{file}")
+    lake = open_lake(settings)
+    [exported] = export_marts(settings, lake, tables=("dim_coin",))
+    assert exported.rows == 1
+    assert lake.exists("marts/dim_coin.parquet")
+
+
+# ---- the seam holds ----------------------------------------------------------------------
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def test_only_the_duckdb_engine_imports_duckdb_or_dbt_duckdb() -> None:
+    offenders = {
+        str(path.relative_to(SRC)): sorted(
+            name
+            for name in _imports(path)
+            if name.split(".")[0] == "duckdb" or name.startswith("dbt.adapters.duckdb")
+        )
+        for path in SRC.rglob("*.py")
+        if path != DUCKDB_ENGINE
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_the_warehouse_does_not_import_enrich_or_the_layers_above() -> None:
+    above = (
+        "cryptopulse.enrich",
+        "cryptopulse.serve",
+        "cryptopulse.orchestrate",
+        "cryptopulse.cli",
+    )
+    offenders = {
+        str(path.relative_to(SRC)): sorted(n for n in _imports(path) if n.startswith(above))
+        for path in (SRC / "warehouse").rglob("*.py")
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_the_run_record_names_the_engine_and_where_it_is(settings: Settings) -> None:
+    record = new_report(settings, "run", None).to_record()
+    assert record["warehouse_engine"] == "DuckDB"
+    assert record["warehouse"] == str(settings.warehouse_path)
