@@ -29,6 +29,7 @@ from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.serve.summary import render_run, render_status
+from cryptopulse.sources import registry as source_registry
 
 app = typer.Typer(
     name="cryptopulse",
@@ -312,8 +313,8 @@ def extract(
     source: Annotated[
         str | None,
         typer.Argument(
-            help="Only this source: demo, coingecko (market data), x, reddit or bluesky "
-            "(posts) (default: the configured CRYPTOPULSE_SOURCES).",
+            help=f"Only this source: {source_registry.described()} "
+            "(default: the configured CRYPTOPULSE_SOURCES).",
             show_default=False,
         ),
     ] = None,
@@ -355,10 +356,9 @@ def extract(
                 "--coins and --refresh apply to the coingecko source only, e.g. "
                 "cryptopulse extract coingecko --coins top:20 --start 2025-01-01"
             )
-        from cryptopulse.sources import KNOWN_SOURCES
-
-        if source is not None and source not in KNOWN_SOURCES:
-            raise UserError(f"unknown source {source!r}; accepted: {', '.join(KNOWN_SOURCES)}")
+        if source is not None and source not in source_registry.names():
+            accepted = ", ".join(source_registry.names())
+            raise UserError(f"unknown source {source!r}; accepted: {accepted}")
         interval = resolve_interval(start, end)
     if source is not None:
         os.environ["CRYPTOPULSE_SOURCES"] = source  # this command only (validated as a setting)

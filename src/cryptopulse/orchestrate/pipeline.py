@@ -99,9 +99,9 @@ def extract(
         wanted = tuple(d for d in source.datasets() if datasets is None or d in datasets)
         if not wanted:
             continue
-        ground_truth = getattr(source, "ground_truth", None)
-        if callable(ground_truth):  # the demo writes down what it planted
-            lake.write_json(f"{layout.RAW}/{name}/ground_truth.json", ground_truth())
+        planted = source.ground_truth()
+        if planted is not None:  # a synthetic source writes down what it planted
+            lake.write_json(f"{layout.RAW}/{name}/ground_truth.json", planted)
         total = len(interval.days()) * len(wanted)
         done = 0
 
@@ -113,12 +113,10 @@ def extract(
         try:
             landings.extend(land(lake, source, interval, on_batch=on_batch, datasets=wanted))
         finally:
-            summary = getattr(source, "summary", None)
-            if callable(summary) and summaries is not None:
-                summaries[name] = summary()
-            close = getattr(source, "close", None)
-            if callable(close):
-                close()
+            summary = source.summary()
+            if summary is not None and summaries is not None:
+                summaries[name] = summary
+            source.close()
         progress(f"extract {name}", total, total, "landed")  # snapshots are one batch, not per day
     return landings
 

@@ -13,17 +13,21 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, section
 from cryptopulse.lake import open_lake
+from cryptopulse.sources.base import SourcePlugin
 from cryptopulse.sources.bluesky.client import BlueskyClient, connect
 from cryptopulse.sources.bluesky.queries import Query, resolve_queries
 from cryptopulse.sources.bluesky.session import BlueskySession
+from cryptopulse.sources.bluesky.settings import BlueskySettings
 from cryptopulse.sources.bluesky.source import BlueskySource
 from cryptopulse.sources.social import utcnow
 
 __all__ = [
+    "PLUGIN",
     "BlueskyClient",
     "BlueskySession",
+    "BlueskySettings",
     "BlueskySource",
     "Query",
     "build_bluesky_source",
@@ -45,8 +49,9 @@ def build_bluesky_source(
     clock: Callable[[], datetime] = utcnow,
 ) -> BlueskySource:
     """The Bluesky source configured by ``settings`` (a ValueError naming what is missing)."""
-    handle = (settings.bluesky_handle or "").strip()
-    password = settings.bluesky_app_password
+    options = section(settings, BlueskySettings)
+    handle = (options.bluesky_handle or "").strip()
+    password = options.bluesky_app_password
     if not handle or password is None or not password.get_secret_value().strip():
         missing = [
             name
@@ -57,16 +62,23 @@ def build_bluesky_source(
             if not value
         ]
         raise ValueError(f"{MISSING_CREDENTIALS} (not set: {', '.join(missing)})")
-    queries = resolve_queries(settings.bluesky_queries, settings.social_coins)
+    queries = resolve_queries(options.bluesky_queries, options.social_coins)
     client = connect(
         handle,
         password.get_secret_value().strip(),
-        settings.bluesky_base_url,
-        timeout_seconds=settings.social_timeout_seconds,
-        max_retries=settings.social_max_retries,
-        backoff_seconds=settings.social_backoff_seconds,
+        options.bluesky_base_url,
+        timeout_seconds=options.http.timeout_seconds,
+        max_retries=options.http.max_retries,
+        backoff_seconds=options.http.backoff_seconds,
         http=http,
         sleep=sleep,
     )
     lake = open_lake(settings)
-    return BlueskySource(client, queries, lake, max_pages=settings.bluesky_max_pages, clock=clock)
+    return BlueskySource(client, queries, lake, max_pages=options.bluesky_max_pages, clock=clock)
+
+
+def _build(settings: Settings) -> BlueskySource:
+    return build_bluesky_source(settings)
+
+
+PLUGIN = SourcePlugin("bluesky", _build, BlueskySettings, "posts from Bluesky search")

@@ -24,6 +24,7 @@ import pyarrow as pa
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COINS
 from cryptopulse.core.interval import Interval
+from cryptopulse.sources.base import Source
 from cryptopulse.sources.coingecko.client import CoinGeckoClient
 from cryptopulse.sources.coingecko.errors import (
     NotFoundError,
@@ -87,7 +88,7 @@ def skip_reason(exc: Exception, today: date) -> str:
     return str(exc)
 
 
-class CoinGeckoSource:
+class CoinGeckoSource(Source):
     """CoinGecko's coin list and hourly market history; implements ``Source``."""
 
     name = "coingecko"

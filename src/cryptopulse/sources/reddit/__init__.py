@@ -15,8 +15,9 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, section
 from cryptopulse.lake import open_lake
+from cryptopulse.sources.base import SourcePlugin
 from cryptopulse.sources.http import JsonApi, QuotaHeaders
 from cryptopulse.sources.reddit.auth import (
     CREDENTIALS_HINT,
@@ -26,12 +27,15 @@ from cryptopulse.sources.reddit.auth import (
     check_credentials,
 )
 from cryptopulse.sources.reddit.client import RedditClient
+from cryptopulse.sources.reddit.settings import RedditSettings
 from cryptopulse.sources.reddit.source import RedditSource, RedditStats
 
 __all__ = [
+    "PLUGIN",
     "Credentials",
     "RedditAuth",
     "RedditClient",
+    "RedditSettings",
     "RedditSource",
     "RedditStats",
     "build_reddit_source",
@@ -83,14 +87,15 @@ def build_reddit_source(
     Reddit's required User-Agent itself; no real waits; a chosen "now"). Missing credentials
     or subreddits are a ValueError naming the setting.
     """
+    options = section(settings, RedditSettings)
     credentials = check_credentials(
-        _secret(settings.reddit_client_id),
-        _secret(settings.reddit_client_secret),
-        settings.reddit_username,
-        _secret(settings.reddit_password),
+        _secret(options.reddit_client_id),
+        _secret(options.reddit_client_secret),
+        options.reddit_username,
+        _secret(options.reddit_password),
     )
-    subreddits = parse_subreddits(settings.reddit_subreddits)
-    user_agent = settings.reddit_user_agent.strip()
+    subreddits = parse_subreddits(options.reddit_subreddits)
+    user_agent = options.reddit_user_agent.strip()
     if not user_agent:
         raise ValueError(
             "CRYPTOPULSE_REDDIT_USER_AGENT is empty: Reddit requires a descriptive one, "
@@ -110,19 +115,19 @@ def build_reddit_source(
             url,
             auth=auth,
             quota=quota,
-            timeout_seconds=settings.social_timeout_seconds,
-            max_retries=settings.social_max_retries,
-            backoff_seconds=settings.social_backoff_seconds,
+            timeout_seconds=options.http.timeout_seconds,
+            max_retries=options.http.max_retries,
+            backoff_seconds=options.http.backoff_seconds,
             http=shared,
             sleep=sleep,
             hint=CREDENTIALS_HINT,
             user_agent=user_agent,
         )
 
-    token_api = api("Reddit token endpoint", settings.reddit_auth_url, BasicAuth(credentials), None)
+    token_api = api("Reddit token endpoint", options.reddit_auth_url, BasicAuth(credentials), None)
     auth = RedditAuth(credentials, token_api, clock=token_clock)
     client = RedditClient(
-        api("Reddit API", settings.reddit_base_url, auth, REDDIT_QUOTA),
+        api("Reddit API", options.reddit_base_url, auth, REDDIT_QUOTA),
         http=shared if http is None else None,  # closed with the client when it is ours
     )
     lake = open_lake(settings)
@@ -130,7 +135,14 @@ def build_reddit_source(
     return RedditSource(
         client,
         subreddits,
-        comments=settings.reddit_comments,
+        comments=options.reddit_comments,
         lake=lake,
         **source_clock,
     )
+
+
+def _build(settings: Settings) -> RedditSource:
+    return build_reddit_source(settings)
+
+
+PLUGIN = SourcePlugin("reddit", _build, RedditSettings, "posts and comments of subreddits")
