@@ -21,7 +21,7 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
 from cryptopulse.lake import layout, open_lake
-from cryptopulse.lake.land import Landing, land
+from cryptopulse.lake.land import Landing
 from cryptopulse.serve.export import ExportedTable, export_marts
 from cryptopulse.sources import build_source
 from cryptopulse.warehouse import dbt_runner
@@ -111,7 +111,7 @@ def extract(
             progress(f"extract {name}", min(done, total), total, f"{batch.dataset} {batch.day}")
 
         try:
-            landings.extend(land(lake, source, interval, on_batch=on_batch, datasets=wanted))
+            landings.extend(source.land(lake, interval, wanted, on_batch=on_batch))
         finally:
             summary = source.summary()
             if summary is not None and summaries is not None:

@@ -12,11 +12,15 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, SettingsSection
+
+if TYPE_CHECKING:
+    from cryptopulse.lake.land import Landing
+    from cryptopulse.lake.storage import Lake
 
 
 class Source(ABC):
@@ -31,6 +35,21 @@ class Source(ABC):
     @abstractmethod
     def fetch(self, interval: Interval) -> Iterator[Batch]:
         """Yield the records of ``interval``, one batch per dataset and day."""
+
+    def land(
+        self,
+        lake: Lake,
+        interval: Interval,
+        datasets: tuple[str, ...],
+        on_batch: Callable[[Batch], None] | None = None,
+    ) -> list[Landing]:
+        """Fetch ``interval`` and land ``datasets`` of it in the lake's raw layer.
+
+        The default lands ``fetch``'s batches as they come. A source whose state may only
+        advance once its files are written (CoinGecko's watermarks) lands its own."""
+        from cryptopulse.lake.land import land  # the lake's landing imports this module
+
+        return land(lake, self, interval, on_batch=on_batch, datasets=datasets)
 
     def close(self) -> None:
         """Release connections; called once the source's batches are landed (or failed)."""
