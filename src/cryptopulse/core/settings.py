@@ -46,9 +46,11 @@ _MEMORY_LIMIT = re.compile(
 
 
 class Settings(SettingsSection):
-    """The pipeline-wide settings. Each source's own settings (``sources/<name>/settings.py``)
-    travel along: ``load_settings`` validates them and keeps them as extra attributes
-    (``settings.demo_seed``), and a keyword given here for one is kept for that source."""
+    """The pipeline-wide settings.
+
+    Each source's own settings (``sources/<name>/settings.py``) travel along: ``load_settings``
+    validates them and keeps them as extra attributes (``settings.demo_seed``), and a keyword
+    given here for one is kept for that source."""
 
     # extra="allow": a source's values given here (Settings(demo_seed=7)) reach the source.
     model_config = SettingsConfigDict(extra="allow")

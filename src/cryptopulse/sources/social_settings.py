@@ -14,7 +14,7 @@ from cryptopulse.core.settings_base import (
 
 
 class SocialSettings(SettingsSection):
-    """Social posts from APIs (add x, reddit or bluesky to CRYPTOPULSE_SOURCES)."""
+    """What the social-post API sources share: the coins searched and the HTTP policy."""
 
     social_coins: str = Field(
         default="bitcoin,ethereum,solana",

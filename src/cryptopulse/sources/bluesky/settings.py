@@ -11,7 +11,7 @@ from cryptopulse.sources.social_settings import SocialSettings
 
 
 class BlueskySettings(SocialSettings):
-    """Bluesky (docs/sources/bluesky.md)."""
+    """Posts from Bluesky's search, signed in with an app password (docs/sources/bluesky.md)."""
 
     bluesky_handle: Annotated[str | None, EmptyIsUnset] = Field(
         default=None, description="Bluesky handle that signs in, e.g. you.bsky.social."

@@ -17,7 +17,7 @@ from cryptopulse.core.settings_base import (
 
 
 class CoinGeckoSettings(SettingsSection):
-    """CoinGecko, real market data: `cryptopulse extract coingecko --coins top:20`."""
+    """Real market data from CoinGecko (backfill: `cryptopulse extract coingecko`)."""
 
     coingecko_plan: Literal["public", "demo", "pro"] = Field(
         default="public",

@@ -13,7 +13,7 @@ Secret = Annotated[SecretStr | None, EmptyIsUnset]
 
 
 class RedditSettings(SocialSettings):
-    """Reddit (docs/sources/reddit.md)."""
+    """New posts and comments of subreddits, from Reddit's OAuth API (docs/sources/reddit.md)."""
 
     reddit_client_id: Secret = Field(
         default=None, description="Reddit OAuth app client id: from the environment only."

@@ -11,7 +11,7 @@ from cryptopulse.sources.social_settings import SocialSettings
 
 
 class XSettings(SocialSettings):
-    """X API v2 (docs/sources/x.md)."""
+    """Posts from the X API v2 search (docs/sources/x.md)."""
 
     x_bearer_token: Annotated[SecretStr | None, EmptyIsUnset] = Field(
         default=None, description="X API v2 app bearer token: from the environment only."
