@@ -465,7 +465,15 @@ def test_run_and_the_dag_resume_from_the_watermarks_as_the_backfill_does(tmp_pat
             coingecko_coins="bitcoin,solana",
         )
         summaries: dict[str, Any] = {}
-        (coins, hourly) = pipeline.extract(settings, interval, summaries=summaries)
+        shown: list[str] = []
+
+        def progress(stage: str, done: int, total: int, detail: str) -> None:
+            shown.append(detail)
+
+        (coins, hourly) = pipeline.extract(
+            settings, interval, summaries=summaries, progress=progress
+        )
+        assert f"coin_hourly {interval.start}" in shown  # progress while it lands
         assert (coins.rows_landed, hourly.rows_landed) == (2, 2 * 9 * 24)
         assert summaries["coingecko"]["rows_landed"] == 2 * 9 * 24
         n = len(fake.chart_requests())

@@ -142,9 +142,14 @@ class CoinGeckoSource(Source):
         coins that kept failing fail the step once the others are landed."""
         if set(datasets) != set(self.datasets()):  # one of the two: no watermark applies
             return super().land(lake, interval, datasets, on_batch)
-        from cryptopulse.sources.coingecko.backfill import backfill  # it drives this class
+        from cryptopulse.sources.coingecko.backfill import BackfillListener, backfill
 
-        report = backfill(lake, self, interval)
+        class Progress(BackfillListener):
+            def batch_landed(self, batch: Batch) -> None:
+                if on_batch is not None:
+                    on_batch(batch)
+
+        report = backfill(lake, self, interval, listener=Progress())  # it drives this class
         self.landed = report.to_dict()
         for outcome in report.skipped:
             log.warning("CoinGecko: skipped %s: %s", outcome.coin_id, outcome.reason)
