@@ -141,3 +141,18 @@ def test_a_plugin_source_settings_follow_the_same_rules(tmp_path: Path) -> None:
     assert "CRYPTOPULSE_TOY_POSTS_PER_DAY: Input should be greater than or equal to 1" in (
         bad.stdout + bad.stderr
     )
+
+
+def test_a_plugin_that_cannot_be_imported_is_named_in_one_line(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "broken_source-0.1.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-source\nVersion: 0.1\n")
+    (info / "entry_points.txt").write_text("[cryptopulse.sources]\nbroken = broken_source:PLUGIN\n")
+    settings = Settings(lake_url=str(tmp_path / "lake"), warehouse_url=str(tmp_path / "w.duckdb"))
+    env = {"PYTHONPATH": str(site)}
+    assert run_cli(["extract", "--help"], settings, tmp_path, **env).returncode == 0
+    done = run_cli(["status"], settings, tmp_path, **env)
+    assert done.returncode != 0
+    assert "source plugin 'broken' (broken_source:PLUGIN) cannot be loaded" in done.stderr
+    assert "Traceback" not in done.stderr

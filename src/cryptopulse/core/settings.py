@@ -228,13 +228,14 @@ def load_settings(**overrides: Any) -> Settings:
         )
     if config_file and not Path(config_file).is_file():
         raise SettingsError(f"CRYPTOPULSE_CONFIG: no such config file: {config_file}")
+    sections = source_sections()  # first: a plugin that cannot be loaded says so itself
     lines: list[str] = []
     try:
         settings = Settings(**overrides)
     except ValidationError as exc:
         lines.extend(error_lines(exc))
     carried: dict[str, Any] = {}
-    for cls in dict.fromkeys(c for c in source_sections().values() if c is not None):
+    for cls in dict.fromkeys(c for c in sections.values() if c is not None):
         try:
             values = cls(**{k: v for k, v in overrides.items() if k in cls.model_fields})
         except ValidationError as exc:

@@ -12,7 +12,7 @@ from functools import cache
 from importlib.metadata import entry_points
 
 from cryptopulse.core.errors import UserError
-from cryptopulse.core.settings import Settings, SettingsSection
+from cryptopulse.core.settings import Settings, SettingsError, SettingsSection
 from cryptopulse.sources.base import Source, SourcePlugin
 
 ENTRY_POINT_GROUP = "cryptopulse.sources"
@@ -34,12 +34,12 @@ def _installed() -> list[SourcePlugin]:
         try:
             plugin = entry.load()
         except Exception as exc:  # a broken plugin is named, not a traceback from importlib
-            raise UserError(
+            raise SettingsError(
                 f"source plugin {entry.name!r} ({entry.value}) cannot be loaded: "
                 f"{type(exc).__name__}: {exc}"
             ) from exc
         if not isinstance(plugin, SourcePlugin) or plugin.name != entry.name:
-            raise UserError(
+            raise SettingsError(
                 f"source plugin {entry.name!r} ({entry.value}) must be a SourcePlugin "
                 f"named {entry.name!r} (cryptopulse.sources.base.SourcePlugin)"
             )
@@ -53,7 +53,7 @@ def plugins() -> dict[str, SourcePlugin]:
     registered: dict[str, SourcePlugin] = {}
     for plugin in [*_builtin(), *sorted(_installed(), key=lambda p: p.name)]:
         if plugin.name in registered:
-            raise UserError(f"two sources are registered as {plugin.name!r}; uninstall one")
+            raise SettingsError(f"two sources are registered as {plugin.name!r}; uninstall one")
         registered[plugin.name] = plugin
     return registered
 
@@ -63,8 +63,13 @@ def names() -> tuple[str, ...]:
 
 
 def described() -> str:
-    """The registered sources for a help text: ``demo (synthetic market data and posts), …``."""
-    return ", ".join(f"{p.name} ({p.about})" if p.about else p.name for p in plugins().values())
+    """The registered sources for a help text: ``demo (synthetic market data and posts), …``.
+    A plugin that cannot be loaded must not break ``--help``: commands report it."""
+    try:
+        found = list(plugins().values())
+    except UserError:
+        found = _builtin()
+    return ", ".join(f"{p.name} ({p.about})" if p.about else p.name for p in found)
 
 
 def settings_classes() -> dict[str, type[SettingsSection] | None]:
