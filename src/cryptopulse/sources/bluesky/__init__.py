@@ -77,8 +77,4 @@ def build_bluesky_source(
     return BlueskySource(client, queries, lake, max_pages=options.bluesky_max_pages, clock=clock)
 
 
-def _build(settings: Settings) -> BlueskySource:
-    return build_bluesky_source(settings)
-
-
-PLUGIN = SourcePlugin("bluesky", _build, BlueskySettings, "posts from Bluesky search")
+PLUGIN = SourcePlugin("bluesky", build_bluesky_source, BlueskySettings, "posts from Bluesky search")

@@ -141,8 +141,6 @@ def build_reddit_source(
     )
 
 
-def _build(settings: Settings) -> RedditSource:
-    return build_reddit_source(settings)
-
-
-PLUGIN = SourcePlugin("reddit", _build, RedditSettings, "posts and comments of subreddits")
+PLUGIN = SourcePlugin(
+    "reddit", build_reddit_source, RedditSettings, "posts and comments of subreddits"
+)

@@ -77,8 +77,4 @@ def build_x_source(
     return XSource(client, queries, lake, max_pages=options.x_max_pages, now=now)
 
 
-def _build(settings: Settings) -> XSource:
-    return build_x_source(settings)
-
-
-PLUGIN = SourcePlugin("x", _build, XSettings, "posts from X search")
+PLUGIN = SourcePlugin("x", build_x_source, XSettings, "posts from X search")
