@@ -14,6 +14,7 @@ from cryptopulse.core.batch import Batch
 from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.land import land
+from cryptopulse.sources.base import Source
 from cryptopulse.sources.demo import DemoSource
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -132,7 +133,7 @@ def test_market_stats_are_also_written_as_csv(tmp_path: Path) -> None:
     assert header.replace('"', "") == "coin_id,ts,price,market_cap,total_volume"
 
 
-class OneDaySource:
+class OneDaySource(Source):
     """A fixture-backed source: the market rows it is given, for one day."""
 
     name = "fixture"

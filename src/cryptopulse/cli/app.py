@@ -28,6 +28,7 @@ from cryptopulse.cli.steps import ALL_STEPS, run_steps
 from cryptopulse.core.errors import UserError
 from cryptopulse.orchestrate.archive_import import run_import
 from cryptopulse.orchestrate.status import status as lake_and_warehouse_status
+from cryptopulse.sources import registry as source_registry
 from cryptopulse.sources.archive import ImportOptions, plan_import
 
 app = typer.Typer(
@@ -88,8 +89,8 @@ def extract(
     source: Annotated[
         str | None,
         typer.Argument(
-            help="Only this source: demo, coingecko (market data), x, reddit or bluesky "
-            "(posts) (default: the configured CRYPTOPULSE_SOURCES).",
+            help=f"Only this source: {source_registry.described()} "
+            "(default: the configured CRYPTOPULSE_SOURCES).",
             show_default=False,
         ),
     ] = None,
@@ -129,10 +130,9 @@ def extract(
                 "--coins and --refresh apply to the coingecko source only, e.g. "
                 "cryptopulse extract coingecko --coins top:20 --start 2025-01-01"
             )
-        from cryptopulse.sources import KNOWN_SOURCES
-
-        if source is not None and source not in KNOWN_SOURCES:
-            raise UserError(f"unknown source {source!r}; accepted: {', '.join(KNOWN_SOURCES)}")
+        if source is not None and source not in source_registry.names():
+            accepted = ", ".join(source_registry.names())
+            raise UserError(f"unknown source {source!r}; accepted: {accepted}")
         interval = resolve_interval(start, end)
     if source is not None:
         os.environ["CRYPTOPULSE_SOURCES"] = source  # this command only (validated as a setting)

@@ -43,7 +43,7 @@ def task_settings() -> Settings:
     _export_s3_connection()
     overrides: dict[str, Any] = {}
     key = _connection_password("cryptopulse_coingecko")
-    if key is not None and "coingecko_api_key" in Settings.model_fields:
+    if key is not None:
         overrides["coingecko_api_key"] = key
         log.info("CoinGecko API key taken from connection cryptopulse_coingecko")
     return load_settings(**overrides)

@@ -22,7 +22,7 @@ from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
 from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import layout, open_lake
-from cryptopulse.lake.land import Landing, land
+from cryptopulse.lake.land import Landing
 from cryptopulse.serve.export import ExportedTable, export_marts
 from cryptopulse.sources import build_source
 from cryptopulse.warehouse import dbt_runner
@@ -103,9 +103,9 @@ def extract(
         wanted = tuple(d for d in source.datasets() if datasets is None or d in datasets)
         if not wanted:
             continue
-        ground_truth = getattr(source, "ground_truth", None)
-        if callable(ground_truth):  # the demo writes down what it planted
-            lake.write_json(f"{layout.RAW}/{name}/ground_truth.json", ground_truth())
+        planted = source.ground_truth()
+        if planted is not None:  # a synthetic source writes down what it planted
+            lake.write_json(f"{layout.RAW}/{name}/ground_truth.json", planted)
         total = len(interval.days()) * len(wanted)
         done = 0
 
@@ -115,14 +115,12 @@ def extract(
             progress(f"extract {name}", min(done, total), total, f"{batch.dataset} {batch.day}")
 
         try:
-            landings.extend(land(lake, source, interval, on_batch=on_batch, datasets=wanted))
+            landings.extend(source.land(lake, interval, wanted, on_batch=on_batch))
         finally:
-            summary = getattr(source, "summary", None)
-            if callable(summary) and summaries is not None:
-                summaries[name] = summary()
-            close = getattr(source, "close", None)
-            if callable(close):
-                close()
+            summary = source.summary()
+            if summary is not None and summaries is not None:
+                summaries[name] = summary
+            source.close()
         progress(f"extract {name}", total, total, "landed")  # snapshots are one batch, not per day
     return landings
 

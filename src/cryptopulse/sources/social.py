@@ -22,8 +22,9 @@ import pyarrow.compute as pc
 from cryptopulse.core.batch import Batch, Reject
 from cryptopulse.core.datasets import POSTS, UTC_TS
 from cryptopulse.core.settings import SettingsError
-from cryptopulse.lake import Lake, layout
+from cryptopulse.lake import Lake
 from cryptopulse.lake.conform import cast_column
+from cryptopulse.lake.state import StateStore
 
 POST_COLUMNS: tuple[str, ...] = tuple(POSTS.schema.names)
 
@@ -96,40 +97,30 @@ def part_name(text: str, limit: int = 60) -> str:
     return cleaned[:limit].strip("-.") or "all"
 
 
+def _cursor_file(key: str) -> str:
+    return part_name(key, limit=120)
+
+
 class Cursors:
-    """Incremental cursors of a post source, one small JSON document per key (a query, a
-    subreddit) under ``state/cursors/<source>/``, written atomically: a crash leaves the
-    old cursor or the new one. Advance a cursor only after the posts it covers are landed.
-    """
+    """Incremental cursors of a post source, one per key (a query, a subreddit), kept in the
+    pipeline's state store (``state/cursors/<source>/``). Advance a cursor only after the
+    posts it covers are landed."""
 
     def __init__(self, lake: Lake, source: str) -> None:
-        self.lake = lake
-        self.source = source
+        self.state = StateStore(lake).cursors(source, _cursor_file)
 
     def path(self, key: str) -> str:
-        return f"{layout.STATE}/cursors/{self.source}/{part_name(key, limit=120)}.json"
+        return self.state.path(key)
 
     def get(self, key: str) -> dict[str, Any]:
-        """The cursor of ``key`` ({} when there is none or it cannot be read)."""
-        rel = self.path(key)
-        if not self.lake.exists(rel):
-            return {}
-        try:
-            data = self.lake.read_json(rel)
-        except ValueError:  # unreadable: start over; the warehouse de-duplicates
-            return {}
-        return dict(data.get("cursor", {})) if isinstance(data, dict) else {}
+        """The cursor of ``key`` ({} when there is none or it cannot be read: start over;
+        the warehouse de-duplicates)."""
+        data = self.state.get(key) or {}
+        cursor = data.get("cursor", {})
+        return dict(cursor) if isinstance(cursor, dict) else {}
 
     def put(self, key: str, cursor: Mapping[str, Any]) -> None:
-        self.lake.write_json(
-            self.path(key),
-            {
-                "source": self.source,
-                "key": key,
-                "cursor": dict(cursor),
-                "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            },
-        )
+        self.state.put(key, {"key": key, "cursor": dict(cursor)})
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -28,6 +29,7 @@ from conftest import CLI, cli_env, run_cli
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.lake import Lake
+from cryptopulse.orchestrate import pipeline
 from cryptopulse.sources import build_source
 from cryptopulse.sources.coingecko.backfill import BackfillReport, backfill
 from cryptopulse.sources.coingecko.client import PRO_BASE_URL, PUBLIC_BASE_URL, CoinGeckoClient
@@ -447,6 +449,38 @@ def test_a_landed_range_is_not_fetched_again_unless_refreshed(tmp_path: Path) ->
     after = lake_content(tmp_path / "lake")
     assert {k: v for k, v in after.items() if k in before} == before
     assert first.rows_landed == refreshed.rows_landed == 2 * 40 * 24
+
+
+def test_run_and_the_dag_resume_from_the_watermarks_as_the_backfill_does(tmp_path: Path) -> None:
+    """One extraction path: the pipeline's extract (`cryptopulse run`, the daily DAG) lands
+    CoinGecko through the backfill, so a second run fetches no history it already has."""
+    interval = Interval(TODAY - timedelta(days=10), TODAY - timedelta(days=1))
+    with FakeCoinGecko() as fake:
+        settings = Settings(
+            lake_url=str(tmp_path / "lake"),
+            warehouse_url=str(tmp_path / "wh.duckdb"),
+            sources=["coingecko"],
+            coingecko_base_url=fake.url,
+            coingecko_calls_per_minute=60_000,
+            coingecko_backoff_seconds=0.01,
+            coingecko_coins="bitcoin,solana",
+        )
+        summaries: dict[str, Any] = {}
+        shown: list[str] = []
+
+        def progress(stage: str, done: int, total: int, detail: str) -> None:
+            shown.append(detail)
+
+        (coins, hourly) = pipeline.extract(
+            settings, interval, summaries=summaries, progress=progress
+        )
+        assert f"coin_hourly {interval.start}" in shown  # progress while it lands
+        assert (coins.rows_landed, hourly.rows_landed) == (2, 2 * 9 * 24)
+        assert summaries["coingecko"]["rows_landed"] == 2 * 9 * 24
+        n = len(fake.chart_requests())
+        pipeline.extract(settings, interval)
+        assert len(fake.chart_requests()) == n  # every day already landed: none fetched
+    assert set(_windows_landed(tmp_path / "lake")) == {"bitcoin", "solana"}
 
 
 def test_a_day_in_progress_is_landed_but_fetched_again_next_time(tmp_path: Path) -> None:

@@ -13,18 +13,22 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.core.settings import Settings, SettingsError
+from cryptopulse.core.settings import Settings, SettingsError, section
 from cryptopulse.lake import open_lake
+from cryptopulse.sources.base import SourcePlugin
 from cryptopulse.sources.bluesky.client import BlueskyClient, connect
 from cryptopulse.sources.bluesky.queries import Query, resolve_queries
 from cryptopulse.sources.bluesky.session import BlueskySession
+from cryptopulse.sources.bluesky.settings import BlueskySettings
 from cryptopulse.sources.bluesky.source import BlueskySource
 from cryptopulse.sources.http import HttpPolicy
 from cryptopulse.sources.social import utcnow
 
 __all__ = [
+    "PLUGIN",
     "BlueskyClient",
     "BlueskySession",
+    "BlueskySettings",
     "BlueskySource",
     "Query",
     "build_bluesky_source",
@@ -46,8 +50,9 @@ def build_bluesky_source(
     clock: Callable[[], datetime] = utcnow,
 ) -> BlueskySource:
     """The Bluesky source configured by ``settings`` (a SettingsError naming what is missing)."""
-    handle = (settings.bluesky_handle or "").strip()
-    password = settings.bluesky_app_password
+    options = section(settings, BlueskySettings)
+    handle = (options.bluesky_handle or "").strip()
+    password = options.bluesky_app_password
     if not handle or password is None or not password.get_secret_value().strip():
         missing = [
             name
@@ -58,14 +63,17 @@ def build_bluesky_source(
             if not value
         ]
         raise SettingsError(f"{MISSING_CREDENTIALS} (not set: {', '.join(missing)})")
-    queries = resolve_queries(settings.bluesky_queries, settings.social_coins)
+    queries = resolve_queries(options.bluesky_queries, options.social_coins)
     client = connect(
         handle,
         password.get_secret_value().strip(),
-        settings.bluesky_base_url,
-        policy=HttpPolicy.from_settings(settings, "social"),
+        options.bluesky_base_url,
+        policy=HttpPolicy.from_settings(options.http),
         http=http,
         sleep=sleep,
     )
     lake = open_lake(settings)
-    return BlueskySource(client, queries, lake, max_pages=settings.bluesky_max_pages, clock=clock)
+    return BlueskySource(client, queries, lake, max_pages=options.bluesky_max_pages, clock=clock)
+
+
+PLUGIN = SourcePlugin("bluesky", build_bluesky_source, BlueskySettings, "posts from Bluesky search")

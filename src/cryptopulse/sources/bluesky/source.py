@@ -30,6 +30,7 @@ from typing import Any
 from cryptopulse.core.batch import Batch, Reject
 from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake, layout
+from cryptopulse.sources.base import Source
 from cryptopulse.sources.bluesky.client import BlueskyClient, iso_utc
 from cryptopulse.sources.bluesky.mapping import SOURCE, post_record
 from cryptopulse.sources.bluesky.queries import Query
@@ -61,7 +62,7 @@ class FetchStats:
     capped: list[str] = field(default_factory=list)  # "<query> <day>" that hit the page limit
 
 
-class BlueskySource:
+class BlueskySource(Source):
     """Bluesky posts for ``queries``; implements ``sources.base.Source``."""
 
     name = SOURCE

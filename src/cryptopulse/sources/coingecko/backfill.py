@@ -69,6 +69,9 @@ class BackfillListener:
     def window_done(self, outcome: CoinOutcome, window: Window) -> None:
         return None
 
+    def batch_landed(self, batch: Batch) -> None:
+        return None
+
     def coin_finished(self, outcome: CoinOutcome) -> None:
         return None
 
@@ -162,7 +165,10 @@ def backfill(
             try:
                 for window in windows:
                     result = source.fetch_window(coin.id, window)
-                    for landing in land_all(result.batches):
+                    for landing, batch in zip(
+                        land_all(result.batches), result.batches, strict=True
+                    ):
+                        listener.batch_landed(batch)
                         report.add(landing)
                         outcome.rows_landed += landing.rows_landed
                         outcome.rows_quarantined += landing.rows_quarantined

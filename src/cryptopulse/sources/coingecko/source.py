@@ -5,9 +5,11 @@ selected coins) and, per coin and UTC day, that day's hourly price, market cap a
 (``coin_hourly``, ``part`` = the coin id, so each (day, coin) is its own file and re-lands
 alone). History is fetched in windows of at most 90 days (``history.py``).
 
-``fetch`` is the plain ``Source`` protocol (used by ``cryptopulse run`` and the configured
-sources): it fetches the whole interval. ``backfill.py`` drives the same pieces window by
-window with per-coin watermarks, for resumable backfills (``cryptopulse extract coingecko``).
+There is one extraction path: ``land`` (what ``cryptopulse run``, ``extract`` and the daily
+DAG call) and ``cryptopulse extract coingecko`` both go through ``backfill.py``, which drives
+the same pieces window by window with per-coin watermarks, so every run resumes where the
+last one stopped. ``fetch`` yields the whole interval without watermarks (for callers that
+land batches themselves).
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COINS
+from cryptopulse.core.errors import ServiceError
 from cryptopulse.core.interval import Interval
+from cryptopulse.sources.base import Source
 from cryptopulse.sources.coingecko.client import CoinGeckoClient
 from cryptopulse.sources.coingecko.errors import UnknownCoinError
 from cryptopulse.sources.coingecko.history import (
@@ -38,6 +42,10 @@ from cryptopulse.sources.coingecko.history import (
 from cryptopulse.sources.coingecko.selection import CoinSelection
 from cryptopulse.sources.coingecko.watermark import DayRange, missing
 from cryptopulse.sources.http import NotFoundError, PlanLimitError
+
+if TYPE_CHECKING:
+    from cryptopulse.lake.land import Landing
+    from cryptopulse.lake.storage import Lake
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +92,7 @@ def skip_reason(exc: Exception, today: date) -> str:
     return str(exc)
 
 
-class CoinGeckoSource:
+class CoinGeckoSource(Source):
     """CoinGecko's coin list and hourly market history; implements ``Source``."""
 
     name = "coingecko"
@@ -105,6 +113,7 @@ class CoinGeckoSource:
         self.snap = SnapStats()
         self.empty_windows = 0
         self.skipped: dict[str, str] = {}  # coin id -> why its history stopped (fetch only)
+        self.landed: dict[str, Any] | None = None  # what ``land`` did, for the run record
 
     def __repr__(self) -> str:
         return f"CoinGeckoSource(coins={str(self.selection)!r}, client={self.client!r})"
@@ -114,6 +123,39 @@ class CoinGeckoSource:
 
     def close(self) -> None:
         self.client.close()
+
+    def summary(self) -> dict[str, Any] | None:
+        return self.landed
+
+    def land(
+        self,
+        lake: Lake,
+        interval: Interval,
+        datasets: tuple[str, ...],
+        on_batch: Callable[[Batch], None] | None = None,
+    ) -> list[Landing]:
+        """Land ``interval`` resuming from the watermarks, as the backfill command does: days
+        already landed are not fetched again. A plan limit skips its coin (see the summary);
+        coins that kept failing fail the step once the others are landed."""
+        if set(datasets) != set(self.datasets()):  # one of the two: no watermark applies
+            return super().land(lake, interval, datasets, on_batch)
+        from cryptopulse.sources.coingecko.backfill import BackfillListener, backfill
+
+        class Progress(BackfillListener):
+            def batch_landed(self, batch: Batch) -> None:
+                if on_batch is not None:
+                    on_batch(batch)
+
+        report = backfill(lake, self, interval, listener=Progress())  # it drives this class
+        self.landed = report.to_dict()
+        for outcome in report.skipped:
+            log.warning("CoinGecko: skipped %s: %s", outcome.coin_id, outcome.reason)
+        if report.failed:
+            reasons = "; ".join(f"{c.coin_id}: {c.reason}" for c in report.failed)
+            raise ServiceError(
+                f"CoinGecko: {len(report.failed)} coins failed ({reasons})", "CoinGecko"
+            )
+        return list(report.landings.values())
 
     # ---- coins --------------------------------------------------------------------------
     def resolve_coins(self) -> list[Coin]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from cryptopulse.lake import Lake, layout
+from cryptopulse.lake import Lake
+from cryptopulse.lake.state import StateStore
 
 DayRange = tuple[date, date]
 # CoinGecko serves a UTC day's last hour shortly after midnight (its cache holds 30 min).
@@ -52,26 +53,22 @@ def missing(start: date, end: date, landed: list[DayRange]) -> list[DayRange]:
     return gaps
 
 
-def _file_name(coin_id: str) -> str:
-    return "".join(c if c.isalnum() or c in "-._" else f"%{ord(c):02x}" for c in coin_id)
-
-
 class Watermarks:
-    """Read and advance the landed day ranges of each coin of ``source``."""
+    """Read and advance the landed day ranges of each coin of ``source``, kept in the
+    pipeline's state store (``state/watermarks/<source>/``)."""
 
     def __init__(self, lake: Lake, source: str) -> None:
-        self.lake = lake
         self.source = source
+        self.state = StateStore(lake).watermarks(source)
 
     def path(self, coin_id: str) -> str:
-        return f"{layout.STATE}/watermarks/{self.source}/{_file_name(coin_id)}.json"
+        return self.state.path(coin_id)
 
     def landed(self, coin_id: str) -> list[DayRange]:
-        rel = self.path(coin_id)
-        if not self.lake.exists(rel):
+        data = self.state.get(coin_id)
+        if data is None:
             return []
         try:
-            data = self.lake.read_json(rel)
             return merge(
                 [
                     (date.fromisoformat(r["start"]), date.fromisoformat(r["end"]))
@@ -87,10 +84,8 @@ class Watermarks:
             return
         ranges = merge([*self.landed(coin_id), (start, end)])
         data: dict[str, Any] = {
-            "source": self.source,
             "coin_id": coin_id,
             "landed": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in ranges],
             "last_window": {"start": start.isoformat(), "end": end.isoformat()},
-            "updated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        self.lake.write_json(self.path(coin_id), data)
+        self.state.put(coin_id, data)

@@ -1,5 +1,21 @@
 """The demo source: deterministic, seeded synthetic data with a planted signal."""
 
+from cryptopulse.core.settings import Settings, section
+from cryptopulse.sources.base import SourcePlugin
+from cryptopulse.sources.demo.settings import DemoSettings
 from cryptopulse.sources.demo.source import SCALES, DemoSource
 
-__all__ = ["SCALES", "DemoSource"]
+__all__ = ["PLUGIN", "SCALES", "DemoSettings", "DemoSource", "build_demo_source"]
+
+
+def build_demo_source(settings: Settings) -> DemoSource:
+    options = section(settings, DemoSettings)
+    return DemoSource(
+        seed=options.demo_seed,
+        lead_hours=options.demo_lead_hours,
+        signal=options.demo_signal,
+        posts_per_day=options.demo_posts_per_day,
+    )
+
+
+PLUGIN = SourcePlugin("demo", build_demo_source, DemoSettings, "synthetic market data and posts")

@@ -23,6 +23,7 @@ from cryptopulse.core.datasets import COIN_HOURLY, COINS, POSTS
 from cryptopulse.core.errors import UserError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import SettingsError
+from cryptopulse.sources.base import Source
 from cryptopulse.sources.demo.coins import DEMO_COINS
 from cryptopulse.sources.demo.market import DEMO_EPOCH, EPOCH_DAY, MarketModel
 from cryptopulse.sources.demo.posts import (
@@ -68,7 +69,7 @@ def _until(table: pa.Table, column: str, day: date, now: datetime) -> pa.Table:
     return table.filter(pc.less_equal(table[column], pa.scalar(now, type=field.type)))
 
 
-class DemoSource:
+class DemoSource(Source):
     """Seeded synthetic coins, market stats and posts; implements ``Source``."""
 
     name = "demo"

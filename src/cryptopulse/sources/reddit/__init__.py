@@ -15,17 +15,21 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.core.settings import Settings, SettingsError
+from cryptopulse.core.settings import Settings, SettingsError, section
 from cryptopulse.lake import open_lake
+from cryptopulse.sources.base import SourcePlugin
 from cryptopulse.sources.http import HttpPolicy
 from cryptopulse.sources.reddit.auth import Credentials, RedditAuth, check_credentials
 from cryptopulse.sources.reddit.client import RedditClient, connect
+from cryptopulse.sources.reddit.settings import RedditSettings
 from cryptopulse.sources.reddit.source import RedditSource, RedditStats
 
 __all__ = [
+    "PLUGIN",
     "Credentials",
     "RedditAuth",
     "RedditClient",
+    "RedditSettings",
     "RedditSource",
     "RedditStats",
     "build_reddit_source",
@@ -75,14 +79,15 @@ def build_reddit_source(
     Reddit's required User-Agent itself; no real waits; a chosen "now"). Missing credentials
     or subreddits are a SettingsError naming the setting.
     """
+    options = section(settings, RedditSettings)
     credentials = check_credentials(
-        _secret(settings.reddit_client_id),
-        _secret(settings.reddit_client_secret),
-        settings.reddit_username,
-        _secret(settings.reddit_password),
+        _secret(options.reddit_client_id),
+        _secret(options.reddit_client_secret),
+        options.reddit_username,
+        _secret(options.reddit_password),
     )
-    subreddits = parse_subreddits(settings.reddit_subreddits)
-    user_agent = settings.reddit_user_agent.strip()
+    subreddits = parse_subreddits(options.reddit_subreddits)
+    user_agent = options.reddit_user_agent.strip()
     if not user_agent:
         raise SettingsError(
             "CRYPTOPULSE_REDDIT_USER_AGENT is empty: Reddit requires a descriptive one, "
@@ -90,10 +95,10 @@ def build_reddit_source(
         )
     client = connect(
         credentials,
-        settings.reddit_base_url,
-        settings.reddit_auth_url,
+        options.reddit_base_url,
+        options.reddit_auth_url,
         user_agent,
-        policy=HttpPolicy.from_settings(settings, "social"),
+        policy=HttpPolicy.from_settings(options.http),
         http=http,
         sleep=sleep,
         token_clock=token_clock,
@@ -103,7 +108,12 @@ def build_reddit_source(
     return RedditSource(
         client,
         subreddits,
-        comments=settings.reddit_comments,
+        comments=options.reddit_comments,
         lake=lake,
         **source_clock,
     )
+
+
+PLUGIN = SourcePlugin(
+    "reddit", build_reddit_source, RedditSettings, "posts and comments of subreddits"
+)

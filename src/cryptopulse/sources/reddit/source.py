@@ -35,6 +35,7 @@ from typing import Any
 from cryptopulse.core.batch import Batch, Reject
 from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake, layout
+from cryptopulse.sources.base import Source
 from cryptopulse.sources.http import ApiError
 from cryptopulse.sources.reddit.client import KIND_OF, RedditClient
 from cryptopulse.sources.reddit.mapping import SOURCE, created_utc, fullname, to_post
@@ -99,7 +100,7 @@ class _Listing:
     oldest: float | None  # the oldest readable created_utc seen
 
 
-class RedditSource:
+class RedditSource(Source):
     """Posts (and comments) of subreddits from Reddit's OAuth API; implements ``Source``.
 
     ``lake`` (optional) holds the incremental cursors and tells which days are landed

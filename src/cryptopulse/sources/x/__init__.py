@@ -14,17 +14,21 @@ from datetime import datetime
 
 import httpx
 
-from cryptopulse.core.settings import Settings, SettingsError
+from cryptopulse.core.settings import Settings, SettingsError, section
 from cryptopulse.lake import Lake, open_lake
+from cryptopulse.sources.base import SourcePlugin
 from cryptopulse.sources.http import HttpPolicy
 from cryptopulse.sources.x.client import TOKEN_ENV, PlanError, XClient
 from cryptopulse.sources.x.queries import XQuery, build_queries
+from cryptopulse.sources.x.settings import XSettings
 from cryptopulse.sources.x.source import XSource, XStats
 
 __all__ = [
+    "PLUGIN",
     "PlanError",
     "XClient",
     "XQuery",
+    "XSettings",
     "XSource",
     "XStats",
     "build_queries",
@@ -32,9 +36,9 @@ __all__ = [
 ]
 
 
-def bearer_token(settings: Settings) -> str:
+def bearer_token(options: XSettings) -> str:
     """The configured bearer token (a pasted ``Bearer `` prefix is dropped)."""
-    secret = settings.x_bearer_token
+    secret = options.x_bearer_token
     token = secret.get_secret_value().strip() if secret is not None else ""
     if token.lower().startswith("bearer "):
         token = token[len("bearer ") :].strip()
@@ -55,17 +59,21 @@ def build_x_source(
     now: Callable[[], datetime] | None = None,
 ) -> XSource:
     """The X source the settings describe; its cursors live in the configured lake."""
-    token = bearer_token(settings)
+    options = section(settings, XSettings)
+    token = bearer_token(options)
     queries = build_queries(settings)
     client = XClient(
         token,
-        settings.x_base_url,
-        search=settings.x_search,
-        policy=HttpPolicy.from_settings(settings, "social"),
+        options.x_base_url,
+        search=options.x_search,
+        policy=HttpPolicy.from_settings(options.http),
         http=http,
         sleep=sleep,
     )
     lake = lake or open_lake(settings)
     if now is None:
-        return XSource(client, queries, lake, max_pages=settings.x_max_pages)
-    return XSource(client, queries, lake, max_pages=settings.x_max_pages, now=now)
+        return XSource(client, queries, lake, max_pages=options.x_max_pages)
+    return XSource(client, queries, lake, max_pages=options.x_max_pages, now=now)
+
+
+PLUGIN = SourcePlugin("x", build_x_source, XSettings, "posts from X search")

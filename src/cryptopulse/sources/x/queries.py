@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from cryptopulse.core.settings import Settings, SettingsError
+from cryptopulse.core.settings import Settings, SettingsError, section
 from cryptopulse.sources.social import CoinTerms, coin_terms, part_name
+from cryptopulse.sources.x.settings import XSettings
 
 # The longest query each endpoint accepts on self-serve plans (Enterprise: 4,096).
 MAX_QUERY_CHARS = {"recent": 512, "all": 1024}
@@ -45,15 +46,16 @@ def coin_query(terms: CoinTerms) -> str:
 
 def build_queries(settings: Settings) -> list[XQuery]:
     """The searches the settings ask for (explicit queries win over coins)."""
-    limit = MAX_QUERY_CHARS[settings.x_search]
-    explicit = [q.strip() for q in settings.x_queries.split(";") if q.strip()]
+    options = section(settings, XSettings)
+    limit = MAX_QUERY_CHARS[options.x_search]
+    explicit = [q.strip() for q in options.x_queries.split(";") if q.strip()]
     if explicit:
         queries = [XQuery(text=q, collected_for=q) for q in dict.fromkeys(explicit)]
         where = "CRYPTOPULSE_X_QUERIES"
     else:
         queries = [
             XQuery(text=coin_query(t), collected_for=t.coin_id)
-            for t in coin_terms(settings.social_coins)
+            for t in coin_terms(options.social_coins)
         ]
         where = "CRYPTOPULSE_SOCIAL_COINS"
     if not queries:
@@ -65,6 +67,6 @@ def build_queries(settings: Settings) -> list[XQuery]:
         if len(query.text) > limit:
             raise SettingsError(
                 f"{where}: the X query {query.text[:40]!r}… has {len(query.text)} characters; "
-                f"{settings.x_search} search accepts at most {limit}"
+                f"{options.x_search} search accepts at most {limit}"
             )
     return queries

@@ -28,6 +28,7 @@ from typing import Any
 from cryptopulse.core.batch import Batch, Reject
 from cryptopulse.core.interval import Interval
 from cryptopulse.lake import Lake
+from cryptopulse.sources.base import Source
 from cryptopulse.sources.http import ApiError
 from cryptopulse.sources.social import posts_table, utcnow
 from cryptopulse.sources.x.client import XClient
@@ -89,7 +90,7 @@ class _Collected:
         return len(self.records) + len(self.rejects)
 
 
-class XSource:
+class XSource(Source):
     """Posts matching each query, per UTC day (see the module's docstring)."""
 
     name = SOURCE
