@@ -21,12 +21,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Pages written in parallel on other branches of issue 12 and linked from here before they
-# land. A link to one of them passes while the file is missing; once it exists it is checked
-# like any other (anchors too), and test_allowed_missing_pages_are_still_missing fails until
-# its entry is deleted from this list. Remove both entries when those pages are merged.
-ALLOWED_MISSING = frozenset({"docs/settings.md", "docs/adding-a-source.md"})
-
 # Quoted paths that exist only once `make setup` has run (git-ignored, generated).
 GENERATED = frozenset({"src/cryptopulse/warehouse/dbt/manifest/manifest.json"})
 QUOTED_PATH = re.compile(r"`((?:src|tests|benchmarks|dags|docs|\.ci)/[^`\s*<>…]*)`")
@@ -148,7 +142,7 @@ def problem(link: Link, root: Path = ROOT) -> str | None:
         if name is None:
             return "points outside the repository"
         if not resolved.exists():
-            return None if name in ALLOWED_MISSING else f"no such file: {name}"
+            return f"no such file: {name}"
     else:
         resolved = link.page
     if not anchor:
@@ -191,11 +185,6 @@ def test_every_docs_page_is_linked() -> None:
     assert not orphans, f"pages no other page links to: {orphans}"
 
 
-def test_allowed_missing_pages_are_still_missing() -> None:
-    landed = sorted(name for name in ALLOWED_MISSING if (ROOT / name).exists())
-    assert not landed, f"{landed} exist now: delete them from ALLOWED_MISSING in this file"
-
-
 def test_readme_stays_a_quick_start() -> None:
     lines = (ROOT / "README.md").read_text(encoding="utf-8").count("\n")
     assert lines <= 250, f"README.md has {lines} lines: move reference material to docs/"
@@ -231,7 +220,7 @@ def test_broken_links_are_reported(tmp_path: Path) -> None:
         "# Title\n\n"
         "[ok](docs/a.md#a-page) [ok](docs/a.md#twice-1) [ok](#title) [ok](docs/)\n"
         "[gone](docs/missing.md) [bad anchor](docs/a.md#nope) [self](#nope)\n"
-        "[web](https://example.org/x) [bad web](https://) [later](docs/settings.md)\n"
+        "[web](https://example.org/x) [bad web](https://)\n"
         "`[in code](nowhere.md)`\n\n"
         "```\n[in a fence](nowhere.md)\n# not a heading\n```\n",
         encoding="utf-8",
@@ -248,7 +237,6 @@ def test_broken_links_are_reported(tmp_path: Path) -> None:
         "#nope",
         "https://example.org/x",
         "https://",
-        "docs/settings.md",
     ]
     assert {target for target, why in verdicts.items() if why} == {
         "docs/missing.md",

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, section
+from cryptopulse.sources.coingecko.settings import CoinGeckoSettings
 from cryptopulse.sources.http import HttpPolicy
+from cryptopulse.sources.social_settings import SocialSettings
 
 
 def test_the_policy_comes_from_a_sources_settings() -> None:
     settings = Settings(social_max_retries=3, social_timeout_seconds=7.5, coingecko_max_retries=9)
-    social = HttpPolicy.from_settings(settings, "social")
+    social = HttpPolicy.from_settings(section(settings, SocialSettings).http)
     assert (social.timeout_seconds, social.max_retries, social.attempts) == (7.5, 3, 4)
-    assert HttpPolicy.from_settings(settings, "coingecko").max_retries == 9
-    # A nested HTTP settings object (no prefix) works the same way.
-    assert HttpPolicy.from_settings(social) == social
+    assert HttpPolicy.from_settings(section(settings, CoinGeckoSettings).http).max_retries == 9
 
 
 @pytest.mark.parametrize(

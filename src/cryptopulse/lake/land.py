@@ -8,10 +8,11 @@ needs): reruns never duplicate.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Protocol
 
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COIN_HOURLY, DATASETS
@@ -19,7 +20,6 @@ from cryptopulse.core.interval import Interval
 from cryptopulse.lake import layout
 from cryptopulse.lake.conform import conform, with_rejects
 from cryptopulse.lake.storage import Lake
-from cryptopulse.sources.base import Source
 
 # Datasets also written as CSV beside their Parquet (the original shipped cg_hourly.csv).
 CSV_DATASETS = (COIN_HOURLY.name,)
@@ -64,9 +64,18 @@ def land_batch(lake: Lake, source: str, batch: Batch, now: datetime) -> Landing:
     )
 
 
+class BatchSource(Protocol):
+    """What the lake lands from: a name (its folder under raw/) and batches for an interval.
+    Every ``sources.base.Source`` is one; the lake does not depend on the sources package."""
+
+    name: str
+
+    def fetch(self, interval: Interval) -> Iterator[Batch]: ...
+
+
 def land(
     lake: Lake,
-    source: Source,
+    source: BatchSource,
     interval: Interval,
     on_batch: Callable[[Batch], None] | None = None,
     now: datetime | None = None,

@@ -12,15 +12,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, SettingsSection
-
-if TYPE_CHECKING:
-    from cryptopulse.lake.land import Landing
-    from cryptopulse.lake.storage import Lake
+from cryptopulse.lake.land import Landing, land
+from cryptopulse.lake.storage import Lake
 
 
 class Source(ABC):
@@ -47,8 +45,6 @@ class Source(ABC):
 
         The default lands ``fetch``'s batches as they come. A source whose state may only
         advance once its files are written (CoinGecko's watermarks) lands its own."""
-        from cryptopulse.lake.land import land  # the lake's landing imports this module
-
         return land(lake, self, interval, on_batch=on_batch, datasets=datasets)
 
     def close(self) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any
 
 import httpx
 from tenacity import wait_exponential_jitter
 from tenacity.wait import wait_base
+
+from cryptopulse.core.settings_base import HttpSettings
 
 # What a source's settings say about its HTTP calls (the rest of the policy is the code's).
 SETTINGS_FIELDS = ("timeout_seconds", "max_retries", "backoff_seconds")
@@ -38,12 +39,9 @@ class HttpPolicy:
             raise ValueError("timeout must be > 0, retries and backoff >= 0")
 
     @classmethod
-    def from_settings(cls, settings: Any, prefix: str = "") -> HttpPolicy:
-        """The policy a source's settings describe: their ``timeout_seconds``, ``max_retries``
-        and ``backoff_seconds``, each named ``<prefix>_...`` when a prefix is given (the flat
-        variable names, e.g. ``CRYPTOPULSE_SOCIAL_MAX_RETRIES``)."""
-        names = {field: f"{prefix}_{field}" if prefix else field for field in SETTINGS_FIELDS}
-        return cls(**{field: getattr(settings, name) for field, name in names.items()})
+    def from_settings(cls, http: HttpSettings) -> HttpPolicy:
+        """The policy a source's HTTP settings describe (its ``settings.http``)."""
+        return cls(**{field: getattr(http, field) for field in SETTINGS_FIELDS})
 
     @property
     def attempts(self) -> int:

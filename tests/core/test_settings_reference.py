@@ -9,7 +9,7 @@ from pathlib import Path
 from cryptopulse.core.settings import all_fields
 from cryptopulse.core.settings_doc import render
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # Variables that are not settings fields: the config file's own name.
 NOT_FIELDS = {"CRYPTOPULSE_CONFIG"}
 
