@@ -21,8 +21,9 @@ from cryptopulse.sources.base import SourcePlugin
 from cryptopulse.sources.http import HttpPolicy
 from cryptopulse.sources.reddit.auth import Credentials, RedditAuth, check_credentials
 from cryptopulse.sources.reddit.client import RedditClient, connect
+from cryptopulse.sources.reddit.listing import RedditStats
 from cryptopulse.sources.reddit.settings import RedditSettings
-from cryptopulse.sources.reddit.source import RedditSource, RedditStats
+from cryptopulse.sources.reddit.source import RedditSource
 
 __all__ = [
     "PLUGIN",

@@ -28,8 +28,8 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from cryptopulse.core.batch import Batch, Reject
@@ -38,6 +38,13 @@ from cryptopulse.lake import Lake, layout
 from cryptopulse.sources.base import Source
 from cryptopulse.sources.http import ApiError
 from cryptopulse.sources.reddit.client import KIND_OF, RedditClient
+from cryptopulse.sources.reddit.listing import (
+    RedditStats,
+    day_of,
+    epoch,
+    estimate_times,
+    when,
+)
 from cryptopulse.sources.reddit.mapping import SOURCE, created_utc, fullname, to_post
 from cryptopulse.sources.social import Cursors, part_name, posts_batches, utcnow
 
@@ -53,42 +60,6 @@ SETTLE_SECONDS = 60
 # Refusals that concern one subreddit (private, quarantined, banned, no such subreddit):
 # that subreddit is skipped with a warning, the others go on.
 _SUBREDDIT_REFUSALS = frozenset({302, 403, 404})
-
-
-def _epoch(day: date) -> float:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
-
-
-def _day(ts: float) -> date:
-    return datetime.fromtimestamp(ts, UTC).date()
-
-
-def _when(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-@dataclass
-class RedditStats:
-    """What fetching did, for the run summary and the tests."""
-
-    pages: int = 0
-    things: int = 0  # things read inside the interval
-    duplicates: int = 0  # the same fullname twice in one listing (it shifted while paging)
-    listing_limits: int = 0  # listings that ended before reaching back far enough
-    incremental: int = 0  # listings that stopped at their cursor
-    partial_days_skipped: int = 0  # partial days not written: the day is landed whole
-    skipped_subreddits: dict[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "pages": self.pages,
-            "things": self.things,
-            "duplicates": self.duplicates,
-            "listing_limits": self.listing_limits,
-            "incremental": self.incremental,
-            "partial_days_skipped": self.partial_days_skipped,
-            "skipped_subreddits": dict(self.skipped_subreddits),
-        }
 
 
 @dataclass(frozen=True)
@@ -185,7 +156,7 @@ class RedditSource(Source):
     ) -> Iterator[Batch]:
         key = f"{sub}-{kind}"
         base = part_name(key)
-        floor, end, now_ts = _epoch(interval.start), _epoch(interval.end), now.timestamp()
+        floor, end, now_ts = epoch(interval.start), epoch(interval.end), now.timestamp()
         cursor = self._usable_cursor(key, interval, now)
         stop_at = floor if cursor is None else cursor
         listing = self._page(sub, kind, stop_at)
@@ -196,7 +167,7 @@ class RedditSource(Source):
         elif listing.oldest is not None:
             lo_bound = listing.oldest  # the listing ended first (its ~1000-thing limit)
             self.stats.listing_limits += 1
-            reaches.append(f"{kind} reach back to {_when(listing.oldest)}")
+            reaches.append(f"{kind} reach back to {when(listing.oldest)}")
         else:
             lo_bound = math.inf  # nothing readable: no day counts as seen whole
 
@@ -205,7 +176,7 @@ class RedditSource(Source):
         newest: tuple[float, str] | None = None
         for day in sorted(days):
             records, rejects = days[day]
-            day_lo = _epoch(day)
+            day_lo = epoch(day)
             seen_from = max(day_lo, lo_bound)
             whole = seen_from <= day_lo and now_ts >= day_lo + DAY_SECONDS + SETTLE_SECONDS
             if whole:
@@ -261,7 +232,7 @@ class RedditSource(Source):
         a readable time goes with its neighbours' day (the listing is in time order)."""
         days: dict[date, tuple[list[dict[str, Any]], list[Reject]]] = {}
         seen: set[str] = set()
-        for (_, thing), ts in zip(things, _estimates([t for t, _ in things]), strict=True):
+        for (_, thing), ts in zip(things, estimate_times([t for t, _ in things]), strict=True):
             when = end - 1 if ts is None else ts  # nothing to go by: the interval's last day
             if not floor <= when < end:
                 continue
@@ -272,7 +243,7 @@ class RedditSource(Source):
                     continue
                 seen.add(name)
             self.stats.things += 1
-            records, rejects = days.setdefault(_day(when), ([], []))
+            records, rejects = days.setdefault(day_of(when), ([], []))
             mapped = to_post(thing, sub, KIND_OF[kind])
             if isinstance(mapped, Reject):
                 rejects.append(mapped)
@@ -290,7 +261,7 @@ class RedditSource(Source):
         newest, files = cursor.get("newest_utc"), cursor.get("files")
         if not isinstance(newest, int | float) or not isinstance(files, list) or not files:
             return None
-        if not _epoch(interval.start) <= newest <= now.timestamp():
+        if not epoch(interval.start) <= newest <= now.timestamp():
             return None
         if not all(isinstance(f, str) and self.lake.exists(f) for f in files):
             log.info("Reddit: cursor %s: its files are not all in the lake; fetching in full", key)
@@ -309,22 +280,3 @@ class RedditSource(Source):
         return self.lake is not None and self.lake.exists(
             layout.raw_file(SOURCE, "posts", day, part=base)
         )
-
-
-def _estimates(stamps: list[float | None]) -> list[float | None]:
-    """Each time, or for a missing one the nearest known time before it in the list (after
-    it when there is none before)."""
-    out = list(stamps)
-    known: float | None = None
-    for i, ts in enumerate(stamps):
-        if ts is None:
-            out[i] = known
-        else:
-            known = ts
-    known = None
-    for i in range(len(stamps) - 1, -1, -1):
-        if stamps[i] is not None:
-            known = stamps[i]
-        elif out[i] is None:
-            out[i] = known
-    return out
