@@ -21,7 +21,7 @@ DBT_SOURCES := $(shell find $(DBT_DIR) \( -name '*.sql' -o -name '*.yml' \) -not
 AIRFLOW_HOME ?= $(CURDIR)/.airflow
 AIRFLOW_PORT ?= 8080
 
-.PHONY: setup demo demo-seed test lint typecheck unit bench airflow clean
+.PHONY: setup demo demo-seed test test-fast lint typecheck unit bench airflow clean
 
 setup: $(VENV)/.synced $(MANIFEST)
 

@@ -135,3 +135,27 @@ def test_env_example_lists_every_setting_and_loads(
         monkeypatch.delenv(key)
     settings = load_settings()
     assert settings.lake_url and settings.sources == ["demo"]
+
+
+def test_a_secret_from_a_dotenv_file_is_never_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Settings built directly (not through load_settings) read .env too: a source's secret
+    # stays wrapped, and a line that names no setting is not carried along.
+    from cryptopulse.core.settings import Settings
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text(
+        "CRYPTOPULSE_X_BEARER_TOKEN=canary-token-123\nCRYPTOPULSE_NO_SUCH_THING=1\n"
+    )
+    for settings in (Settings(), load_settings()):
+        shown = f"{settings!r} {settings} {settings.model_dump()}"
+        assert "canary-token-123" not in shown
+        assert settings.x_bearer_token.get_secret_value() == "canary-token-123"
+        assert "no_such_thing" not in (settings.model_extra or {})
+
+
+def test_a_duckdb_url_scheme_in_any_case_names_the_same_file(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    for url in (str(path), f"duckdb://{path}", f"DuckDB://{path}"):
+        assert load_settings(warehouse_url=url).warehouse_path == path

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class CryptopulseError(Exception):
@@ -20,6 +21,15 @@ class ServiceError(CryptopulseError):
     def __init__(self, message: str, service: str = "") -> None:
         super().__init__(message)
         self.service = service
+
+
+class PartlyLandedError(ServiceError):
+    """A source landed some of what it was asked for before others failed for good:
+    ``landed`` is what did land (the run record keeps it; a rerun resumes)."""
+
+    def __init__(self, message: str, service: str, landed: list[Any]) -> None:
+        super().__init__(message, service)
+        self.landed = landed
 
 
 class StepError(CryptopulseError):

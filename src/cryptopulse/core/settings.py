@@ -15,7 +15,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_settings import NoDecode, SettingsConfigDict
 
@@ -24,6 +31,7 @@ from cryptopulse.core.settings_base import (
     SettingsError,
     SettingsSection,
     error_lines,
+    is_secret,
 )
 
 __all__ = ["PREFIX", "Settings", "SettingsError", "SettingsSection", "load_settings", "section"]
@@ -130,7 +138,7 @@ class Settings(SettingsSection):
                 f"accepted: {_DUCKDB_ACCEPTED} (postgresql://, redshift:// and spark:// "
                 "engines are not available yet)"
             )
-        path = value.removeprefix("duckdb://")
+        path = warehouse_location(value)
         if not path.strip():
             raise ValueError(f"duckdb:// needs a file path; accepted: {_DUCKDB_ACCEPTED}")
         _check_local_path(Path(path), "the warehouse", want_folder=False)
@@ -172,6 +180,22 @@ class Settings(SettingsSection):
             raise ValueError(f"unknown source {unknown[0]!r}; accepted: {accepted}")
         return list(dict.fromkeys(value))  # each source once, in the order given
 
+    @model_validator(mode="after")
+    def _keep_only_source_settings(self) -> Settings:
+        # Extra values (from keywords, the environment or .env) are kept only when they are a
+        # registered source's setting, and a secret among them stays wrapped: a repr or dump
+        # of the settings never shows a token. ``load_settings`` replaces them with each
+        # source's validated values.
+        extra = self.__pydantic_extra__
+        if extra:
+            fields = source_fields()
+            self.__pydantic_extra__ = {
+                name: _wrap_secret(value, fields[name])
+                for name, value in extra.items()
+                if name in fields
+            }
+        return self
+
     @property
     def lake_is_s3(self) -> bool:
         return self.lake_url.startswith("s3://")
@@ -179,7 +203,7 @@ class Settings(SettingsSection):
     @property
     def warehouse_path(self) -> Path:
         """The DuckDB file (kept for tests; the code asks the warehouse engine)."""
-        return Path(self.warehouse_url.removeprefix("duckdb://")).expanduser().resolve()
+        return Path(warehouse_location(self.warehouse_url)).expanduser().resolve()
 
 
 # Warehouse engines by URL scheme: a plain path or duckdb:// is DuckDB (the engines
@@ -189,9 +213,15 @@ _DUCKDB_ACCEPTED = "a DuckDB file path such as ./data/warehouse.duckdb (or duckd
 
 
 def warehouse_engine_name(url: str) -> str:
-    """The engine a warehouse URL names: its scheme, or duckdb for a plain file path."""
+    """The engine a warehouse URL names: its scheme (any case), or duckdb for a plain path."""
     scheme, separator, _ = url.partition("://")
     return scheme.lower() if separator else "duckdb"
+
+
+def warehouse_location(url: str) -> str:
+    """What follows the scheme (``duckdb://PATH`` → PATH); a plain path as it is."""
+    _, separator, rest = url.partition("://")
+    return rest if separator else url
 
 
 def _check_local_path(path: Path, what: str, want_folder: bool) -> None:
@@ -221,13 +251,24 @@ def source_sections() -> dict[str, type[SettingsSection] | None]:
     return sections
 
 
-def all_fields() -> dict[str, FieldInfo]:
-    """Every setting by name: the pipeline's and each registered source's."""
-    fields = dict(Settings.model_fields)
+def source_fields() -> dict[str, FieldInfo]:
+    """Every registered source's settings by name."""
+    fields: dict[str, FieldInfo] = {}
     for cls in source_sections().values():
         if cls is not None:
             fields.update(cls.model_fields)
     return fields
+
+
+def _wrap_secret(value: Any, field: FieldInfo) -> Any:
+    if is_secret(field) and isinstance(value, str):
+        return SecretStr(value)
+    return value
+
+
+def all_fields() -> dict[str, FieldInfo]:
+    """Every setting by name: the pipeline's and each registered source's."""
+    return {**Settings.model_fields, **source_fields()}
 
 
 def section(settings: Settings, cls: type[S]) -> S:

@@ -4,8 +4,8 @@
 query or subreddit) and CoinGecko's watermarks (``watermarks``, one per coin). Writes are
 atomic (``Lake.write_json``), so a crash leaves the old document or the new one, never half
 of one; a document that cannot be read is treated as absent (the source fetches again and
-the lake's files are overwritten, never duplicated). Sources get a ``SourceState`` from the
-pipeline instead of writing into the lake themselves.
+the lake's files are overwritten, never duplicated). Sources keep their state only
+through this store (``Cursors``, ``Watermarks``), never in files of their own.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptopulse.core.batch import Batch
+from cryptopulse.core.errors import PartlyLandedError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.run_record import RunReport
 from cryptopulse.core.settings import Settings
@@ -88,16 +89,18 @@ def extract(
     progress: Progress = _quiet,
     datasets: tuple[str, ...] | None = None,
     summaries: dict[str, Any] | None = None,
+    landings: list[Landing] | None = None,
 ) -> list[Landing]:
     """Fetch ``interval`` from each source and land it in the lake's raw layer.
 
     ``datasets`` restricts the landing to those datasets (Airflow lands market data and
     posts in separate tasks, so one failing does not hold the other back). A source that
     reports what it did (``summary()``: API calls, retries, days skipped) has it put in
-    ``summaries`` under its name.
+    ``summaries`` under its name. What lands is appended to ``landings`` (returned), so a
+    caller's list keeps it even when a later source fails.
     """
     lake = open_lake(settings)
-    landings: list[Landing] = []
+    landings = [] if landings is None else landings
     for name in sources or settings.sources:
         source = build_source(name, settings)
         wanted = tuple(d for d in source.datasets() if datasets is None or d in datasets)
@@ -116,6 +119,9 @@ def extract(
 
         try:
             landings.extend(source.land(lake, interval, wanted, on_batch=on_batch))
+        except PartlyLandedError as exc:
+            landings.extend(exc.landed)
+            raise
         finally:
             summary = source.summary()
             if summary is not None and summaries is not None:
@@ -194,13 +200,16 @@ def run(
             if interval is None:
                 raise ValueError("extracting needs an interval (--start/--end)")
             summaries: dict[str, Any] = {}
+            landed: list[Landing] = []  # kept in the record when a source fails part-way
             try:
                 with stage(report, "extract"):
-                    landings = extract(settings, interval, progress=progress, summaries=summaries)
+                    extract(
+                        settings, interval, progress=progress, summaries=summaries, landings=landed
+                    )
             finally:
                 if summaries:
                     report.extra["sources"] = summaries
-            report.landings = [landing_dict(item) for item in landings]
+                report.landings = [landing_dict(item) for item in landed]
         if "enrich" in steps:
             with stage(report, "enrich"):
                 enriched = enrich(settings, interval, progress=progress)

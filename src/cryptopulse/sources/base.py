@@ -64,8 +64,8 @@ class Source(ABC):
 class SourcePlugin:
     """A source as the registry knows it.
 
-    ``build`` makes the configured source from the settings (a ``UserError`` or
-    ``ValueError`` naming the setting when one is missing); ``settings`` is the source's own
+    ``build`` makes the configured source from the settings (a ``SettingsError``,
+    a ``UserError``, naming the setting when one is missing); ``settings`` is the source's own
     settings class, read with ``core.settings.section``; ``about`` is a few words for help
     texts ("posts", "market data").
     """

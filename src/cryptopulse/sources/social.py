@@ -1,7 +1,7 @@
 """What every social-post source shares: records to per-day batches, and incremental cursors.
 
 A post source (X, Reddit, Bluesky, an archive import) turns what it read into plain dicts
-keyed by the ``posts`` dataset's columns (``lake.schemas.POSTS``), loosely typed is fine:
+keyed by the ``posts`` dataset's columns (``core.datasets.POSTS``), loosely typed is fine:
 ``posts_batches`` splits them by the UTC day of ``created_at`` (the lake's partition unit),
 one batch per day for the given ``part``, and hands records it could not read on to the
 quarantine. Conforming (types, required fields, ranges, duplicates) stays the lake's job.

@@ -26,6 +26,7 @@ import pytest
 
 from coingecko_fake import FAKE_COINS, FakeCoin, FakeCoinGecko
 from conftest import CLI, cli_env, run_cli
+from cryptopulse.core.errors import ServiceError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.lake import Lake
@@ -481,6 +482,29 @@ def test_run_and_the_dag_resume_from_the_watermarks_as_the_backfill_does(tmp_pat
         pipeline.extract(settings, interval)
         assert len(fake.chart_requests()) == n  # every day already landed: none fetched
     assert set(_windows_landed(tmp_path / "lake")) == {"bitcoin", "solana"}
+
+
+def test_a_run_where_one_coin_fails_records_what_the_others_landed(tmp_path: Path) -> None:
+    interval = Interval(TODAY - timedelta(days=4), TODAY - timedelta(days=1))
+    with FakeCoinGecko() as fake:
+        fake.script(*["503"] * 10, path_contains="/coins/ethereum/")
+        settings = Settings(
+            lake_url=str(tmp_path / "lake"),
+            warehouse_url=str(tmp_path / "wh.duckdb"),
+            sources=["coingecko"],
+            coingecko_base_url=fake.url,
+            coingecko_calls_per_minute=60_000,
+            coingecko_backoff_seconds=0.01,
+            coingecko_max_retries=1,
+            coingecko_coins="bitcoin,ethereum",
+        )
+        with pytest.raises(ServiceError, match="1 coins failed") as failed:
+            pipeline.run(settings, interval, steps=("extract",))
+    assert failed.value.service == "CoinGecko"
+    record = pipeline.last_run(settings)
+    assert record is not None and record["status"] == "failed"
+    hourly = {x["dataset"]: x["rows_landed"] for x in record["landings"]}
+    assert hourly["coin_hourly"] == 3 * 24  # bitcoin's days, though ethereum failed
 
 
 def test_a_day_in_progress_is_landed_but_fetched_again_next_time(tmp_path: Path) -> None:

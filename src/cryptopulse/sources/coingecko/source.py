@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COINS
-from cryptopulse.core.errors import ServiceError
+from cryptopulse.core.errors import PartlyLandedError
 from cryptopulse.core.interval import Interval
 from cryptopulse.sources.base import Source
 from cryptopulse.sources.coingecko.client import CoinGeckoClient
@@ -152,8 +152,10 @@ class CoinGeckoSource(Source):
             log.warning("CoinGecko: skipped %s: %s", outcome.coin_id, outcome.reason)
         if report.failed:
             reasons = "; ".join(f"{c.coin_id}: {c.reason}" for c in report.failed)
-            raise ServiceError(
-                f"CoinGecko: {len(report.failed)} coins failed ({reasons})", "CoinGecko"
+            raise PartlyLandedError(
+                f"CoinGecko: {len(report.failed)} coins failed ({reasons})",
+                "CoinGecko",
+                list(report.landings.values()),
             )
         return list(report.landings.values())
 

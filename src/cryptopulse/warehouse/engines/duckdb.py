@@ -16,7 +16,7 @@ import duckdb
 import pyarrow as pa
 
 from cryptopulse.core.interval import Interval
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, warehouse_location
 from cryptopulse.lake import Lake
 from cryptopulse.warehouse.engine import (
     MartReader,
@@ -26,12 +26,11 @@ from cryptopulse.warehouse.engine import (
 )
 
 _LOCK = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
-SCHEME = "duckdb://"
 
 
 def database_path(url: str) -> Path:
     """The file of a DuckDB warehouse URL: a plain path, or duckdb://PATH."""
-    return Path(url.removeprefix(SCHEME)).expanduser().resolve()
+    return Path(warehouse_location(url)).expanduser().resolve()
 
 
 def explain_open_error(path: Path, message: str, writing: bool) -> str | None:

@@ -18,7 +18,7 @@
 
 {#
   Strings: dbt.type_string() everywhere, except on Redshift, where an unsized varchar holds
-  only 256 bytes. max_chars is the longest value the lake accepts (cryptopulse.lake.schemas:
+  only 256 bytes. max_chars is the longest value the lake accepts (cryptopulse.core.datasets:
   512 for ids, names and authors, 2048 for urls, 10000 for post text); Redshift sizes in
   bytes, so it gets four per character, at most its 65535 maximum.
 #}
