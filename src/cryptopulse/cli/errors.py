@@ -16,6 +16,7 @@ import typer
 from cryptopulse.cli.console import err_console
 from cryptopulse.core.errors import CryptopulseError, DataQualityError
 from cryptopulse.core.settings import Settings, SettingsError, load_settings
+from cryptopulse.warehouse.engines import open_engine
 
 
 @contextmanager
@@ -75,8 +76,9 @@ def _setting_of_path(path: str, settings: Settings | None) -> str | None:
         return lake if in_lake else None
     resolved = Path(path).expanduser().resolve()
     lake_root = Path(settings.lake_url).expanduser().resolve()
-    database = settings.warehouse_path
-    work = database.parent / "dbt"
+    engine = open_engine(settings)
+    database = Path(engine.location()).expanduser().resolve()  # for a server: a URL, no match
+    work = engine.work_dir().resolve()
     if resolved == lake_root or lake_root in resolved.parents:
         return lake
     if (
