@@ -1,3 +1,3 @@
 """What every layer shares: the interval and batch types, the dataset contracts, settings,
-the run record and the error kinds. It imports nothing else of cryptopulse, except that
-``load_settings`` asks the sources' registry, by module name, for their settings classes."""
+the run record and the error kinds. It imports nothing else of cryptopulse: the sources'
+settings classes come from the plugins of the ``cryptopulse.sources`` entry-point group."""

@@ -8,7 +8,6 @@ settings classes by ``python -m cryptopulse.core.settings_doc``.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 from datetime import date
@@ -26,6 +25,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from cryptopulse.core.plugins import source_plugins
 from cryptopulse.core.settings_base import (
     PREFIX,
     SettingsError,
@@ -36,9 +36,6 @@ from cryptopulse.core.settings_base import (
 
 __all__ = ["PREFIX", "Settings", "SettingsError", "SettingsSection", "load_settings", "section"]
 
-# The sources sit above core, so core looks their registry up by name when settings are
-# loaded rather than importing it: the registry names the sources and their settings classes.
-SOURCES_REGISTRY = "cryptopulse.sources.registry"
 S = TypeVar("S", bound=SettingsSection)
 
 # What DuckDB's memory_limit accepts (DBConfig::ParseMemoryLimit), minus its oddities (an
@@ -246,9 +243,7 @@ def _check_local_path(path: Path, what: str, want_folder: bool) -> None:
 
 def source_sections() -> dict[str, type[SettingsSection] | None]:
     """Each registered source's name and its settings class (None: it has no settings)."""
-    registry = importlib.import_module(SOURCES_REGISTRY)
-    sections: dict[str, type[SettingsSection] | None] = registry.settings_classes()
-    return sections
+    return {name: plugin.settings for name, plugin in source_plugins().items()}
 
 
 def source_fields() -> dict[str, FieldInfo]:

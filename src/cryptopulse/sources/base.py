@@ -2,9 +2,9 @@
 
 A source fetches an interval and yields batches of raw records; everything else it may do
 has a default here, so the pipeline calls it without probing. A ``SourcePlugin`` names a
-source, its settings class and how to build it from the settings: the built-in sources
-declare one in their package, others through the ``cryptopulse.sources`` entry-point group
-(``sources.registry``; docs/adding-a-source.md).
+source, its settings class and how to build it from the settings; each source's package
+declares one, registered in the ``cryptopulse.sources`` entry-point group (the built-in ones
+in cryptopulse's pyproject.toml; ``sources.registry``; docs/adding-a-source.md).
 """
 
 from __future__ import annotations
