@@ -634,7 +634,10 @@ def test_cli_backfill_with_a_demo_key_skips_a_plan_limited_coin_with_one_message
         (["extract", "coingecko", "--coins", "top:abc"], "--coins: accepted: top:N"),
         (["extract", "coingecko", "--coins", "bitconi,btc"], "unknown CoinGecko coin ids"),
         (["extract", "--coins", "top:5"], "apply to the coingecko source only"),
-        (["extract", "nope"], "unknown source 'nope'; accepted: demo, coingecko"),
+        (
+            ["extract", "nope"],
+            "unknown source 'nope'; accepted: demo, bluesky, coingecko, reddit, x",
+        ),
     ],
 )
 def test_cli_mistakes_are_one_clear_message(tmp_path: Path, args: list[str], message: str) -> None:
