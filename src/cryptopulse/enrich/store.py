@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from cryptopulse.lake import Lake, layout
 
-ENRICH = "enrich"
+ENRICH = layout.ENRICH
 MENTIONS = "mentions"
 SENTIMENT = "sentiment"
 FINGERPRINT_KEY = b"cryptopulse.inputs_fingerprint"
@@ -37,7 +37,7 @@ def result_file(kind: str, version_key: str, raw_posts_file: str) -> str:
 
 
 def result_glob(kind: str, version_key: str) -> str:
-    return f"{ENRICH}/{kind}/{version_key}/*/*.parquet"
+    return layout.enrich_glob(kind, version_key)
 
 
 def raw_posts_files(lake: Lake) -> list[str]:

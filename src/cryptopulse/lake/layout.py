@@ -14,6 +14,7 @@ from datetime import date
 RAW = "raw"
 QUARANTINE = "quarantine"
 MARTS = "marts"
+ENRICH = "enrich"  # enrich/<kind>/<version>/date=YYYY-MM-DD/: what the enrich step writes
 STATE = "state"
 
 
@@ -47,6 +48,11 @@ def quarantine_file(source: str, dataset: str, day: date, part: str | None = Non
 def dataset_glob(zone: str, dataset: str, source: str = "*") -> str:
     """A glob over every partition file of ``dataset`` (from every source by default)."""
     return f"{zone}/{source}/{dataset}/*/*.parquet"
+
+
+def enrich_glob(kind: str = "*", version: str = "*") -> str:
+    """A glob over the enrich results of ``kind`` and ``version`` (every one by default)."""
+    return f"{ENRICH}/{kind}/{version}/*/*.parquet"
 
 
 def mart_file(table: str, ext: str = "parquet") -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, load_settings
 from cryptopulse.enrich.step import versions as enrich_versions
+from cryptopulse.lake import open_lake
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.warehouse import dbt_runner
 from cryptopulse.warehouse.dbt_runner import PROJECT_DIR, landed_datasets
@@ -124,7 +125,7 @@ def transform_vars(window: dict[str, str]) -> dict[str, str]:
     A server engine loads the window's lake data here, before the dbt tasks (DuckDB reads
     the lake itself)."""
     settings = task_settings()
-    lake = pipeline.open_lake(settings)
+    lake = open_lake(settings)
     versions = enrich_versions()
     datasets = landed_datasets(lake, versions)
     open_engine(settings).load(lake, datasets, versions, _interval(window))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from cryptopulse.core.settings import Settings
+from cryptopulse.lake import open_lake
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.sources.archive.importer import (
     ImportOptions,
@@ -33,7 +34,7 @@ def run_import(
     on_progress: ImportProgress | None = None,
 ) -> dict[str, Any]:
     """Import and record the run in the lake (even when it fails); returns the record."""
-    lake = pipeline.open_lake(settings)
+    lake = open_lake(settings)
     with pipeline.recorded_run(settings, command_line(options, plan), None) as report:
         report.extra["import"] = None
         with pipeline.stage(report, "import"):

@@ -9,6 +9,7 @@ from typing import Any
 
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
+from cryptopulse.lake import open_lake
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.sources.coingecko import build_coingecko_source
 from cryptopulse.sources.coingecko.backfill import BackfillListener, backfill
@@ -36,7 +37,7 @@ def run_backfill(
     """Backfill and record the run in the lake, even when it fails; returns the record.
     Some coins failing is a run with status ``failed`` (the others landed), not an error."""
     command = f"extract coingecko --coins {source.selection}" + (" --refresh" if refresh else "")
-    lake = pipeline.open_lake(settings)
+    lake = open_lake(settings)
     with pipeline.recorded_run(settings, command, interval) as report:
         report.extra["coingecko"] = None
         with pipeline.stage(report, "extract"):

@@ -7,7 +7,6 @@ from typing import Any
 
 from cryptopulse.core.datasets import DATASETS
 from cryptopulse.core.settings import Settings
-from cryptopulse.enrich import store as enrich_store
 from cryptopulse.lake import Lake, layout, open_lake
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.warehouse.read import describe, table_rows
@@ -56,10 +55,8 @@ def lake_parts(lake: Lake) -> list[LakePart]:
             by_source = _group(lake.glob(layout.dataset_glob(zone, dataset)), 1)
             for source, rels in sorted(by_source.items()):
                 parts.append(_day_part(lake, rels, zone, source, dataset))
-    for (kind, version), rels in sorted(
-        _group(lake.glob(f"{enrich_store.ENRICH}/*/*/*/*.parquet"), 1, 2).items()
-    ):
-        parts.append(_day_part(lake, rels, enrich_store.ENRICH, "-", f"{kind} ({version})"))
+    for (kind, version), rels in sorted(_group(lake.glob(layout.enrich_glob()), 1, 2).items()):
+        parts.append(_day_part(lake, rels, layout.ENRICH, "-", f"{kind} ({version})"))
     for rel in lake.glob(f"{layout.MARTS}/*.parquet"):
         files = lake.glob(f"{rel}/*.parquet") or [rel]  # a large table is a folder of months
         name = rel.split("/")[-1]

@@ -39,9 +39,6 @@ USER_TABLES = (
     "mart_coin_social_hourly",
     "mart_sentiment_price_leadlag",
 )
-# Where the enrich step writes a version's results (enrich/store.py; the warehouse reads them
-# through the lake and does not import enrich: the versions are passed in by orchestrate).
-ENRICH_RESULTS = "enrich/{name}/{version}/*/*.parquet"
 
 ProgressCallback = Callable[[str, int, int], None]  # (node name, done, total)
 
@@ -59,7 +56,8 @@ def landed_datasets(lake: Lake, enrich_versions: Mapping[str, str]) -> list[str]
     of the current ``enrich_versions`` (dataset -> version key)."""
     landed = [name for name in DATASETS if lake.glob(layout.dataset_glob(layout.RAW, name))]
     for name, version in enrich_versions.items():
-        if lake.glob(ENRICH_RESULTS.format(name=name, version=version)):
+        # The warehouse does not import enrich: orchestrate passes the versions it wrote.
+        if lake.glob(layout.enrich_glob(name, version)):
             landed.append(name)
     return landed
 

@@ -16,7 +16,6 @@ from tenacity.wait import wait_base
 from cryptopulse.core.settings_base import HttpSettings
 
 # What a source's settings say about its HTTP calls (the rest of the policy is the code's).
-SETTINGS_FIELDS = ("timeout_seconds", "max_retries", "backoff_seconds")
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ class HttpPolicy:
     @classmethod
     def from_settings(cls, http: HttpSettings) -> HttpPolicy:
         """The policy a source's HTTP settings describe (its ``settings.http``)."""
-        return cls(**{field: getattr(http, field) for field in SETTINGS_FIELDS})
+        return cls(**http.model_dump())
 
     @property
     def attempts(self) -> int:
