@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from urllib.parse import unquote, urlsplit
 
 from pydantic import (
     Field,
@@ -73,7 +75,9 @@ class Settings(SettingsSection):
     warehouse_url: str = Field(
         default="./data/warehouse.duckdb",
         description="The warehouse; its scheme picks the engine: a DuckDB file path "
-        "(or duckdb://PATH); postgresql://, redshift:// and spark:// come later.",
+        "(or duckdb://PATH), or postgresql://USER@HOST:PORT/DB (the password from PGPASSWORD, "
+        "~/.pgpass or the Airflow connection cryptopulse_warehouse, never in the URL); "
+        "redshift:// and spark:// come later.",
     )
     s3_endpoint_url: str | None = Field(
         default=None,
@@ -87,6 +91,20 @@ class Settings(SettingsSection):
         default="2GB",
         description="DuckDB memory limit for the transform: a size (512MB, 2GB, 1.5GiB) or "
         "a share of the RAM (80%).",
+    )
+
+    postgres_schema: str = Field(
+        default="cryptopulse",
+        description="PostgreSQL: the schema readers see (dims, facts, marts); raw tables go to "
+        "<schema>_raw and staging to <schema>_staging.",
+    )
+    postgres_reader_role: str = Field(
+        default="cryptopulse_reader",
+        description="PostgreSQL: the read-only role the pipeline creates (idempotently), with "
+        "SELECT on the dims, facts and marts only; grant it to analysts' logins.",
+    )
+    postgres_connect_timeout: int = Field(
+        default=10, ge=1, le=300, description="PostgreSQL: seconds to wait for the server."
     )
 
     airflow_start_date: date = Field(
@@ -109,6 +127,16 @@ class Settings(SettingsSection):
             raise ValueError(f"is empty: unset it for the default ({default}) or give a value")
         return value
 
+    @field_validator("postgres_schema", "postgres_reader_role")
+    @classmethod
+    def _check_identifier(cls, value: str) -> str:
+        if not _IDENTIFIER.fullmatch(value):
+            raise ValueError(
+                "accepted: a lower-case name of letters, digits and _ (not starting with a "
+                "digit, at most 50 characters), e.g. cryptopulse"
+            )
+        return value
+
     @field_validator("lake_url")
     @classmethod
     def _check_lake_url(cls, value: str) -> str:
@@ -125,6 +153,9 @@ class Settings(SettingsSection):
     @classmethod
     def _check_warehouse_url(cls, value: str) -> str:
         engine = warehouse_engine_name(value)
+        if engine == "postgresql":
+            check_postgres_url(value)
+            return value
         if engine in ENGINES_TO_COME:
             raise ValueError(
                 f"the {ENGINES_TO_COME[engine]} warehouse engine is not available yet; "
@@ -205,8 +236,56 @@ class Settings(SettingsSection):
 
 # Warehouse engines by URL scheme: a plain path or duckdb:// is DuckDB (the engines
 # themselves live in cryptopulse.warehouse.engines); these schemes are refused until built.
-ENGINES_TO_COME = {"postgresql": "PostgreSQL", "redshift": "Redshift", "spark": "Spark"}
-_DUCKDB_ACCEPTED = "a DuckDB file path such as ./data/warehouse.duckdb (or duckdb://PATH)"
+ENGINES_TO_COME = {"redshift": "Redshift", "spark": "Spark"}
+_DUCKDB_ACCEPTED = (
+    "a DuckDB file path such as ./data/warehouse.duckdb (or duckdb://PATH), or "
+    "postgresql://USER@HOST:PORT/DB"
+)
+_POSTGRES_ACCEPTED = "postgresql://USER@HOST:PORT/DB, e.g. postgresql://cryptopulse@db:5432/crypto"
+# Schema and role names used unquoted in SQL: lower case, so PostgreSQL does not fold them.
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,49}")
+
+
+@dataclass(frozen=True)
+class PostgresAddress:
+    """Where a PostgreSQL warehouse is: no password (that comes from libpq's own lookup)."""
+
+    user: str
+    host: str
+    port: int
+    database: str
+
+    def url(self) -> str:
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
+
+
+def check_postgres_url(url: str) -> PostgresAddress:
+    """The parts of postgresql://USER@HOST:PORT/DB; ValueError naming what is wrong. A
+    password in the URL is refused (it would sit in a file or a shell history): PGPASSWORD,
+    ~/.pgpass or the Airflow connection give it. The message never repeats the URL."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise ValueError(f"the port must be a number; accepted: {_POSTGRES_ACCEPTED}") from None
+    if parts.password is not None:
+        raise ValueError(
+            "a password does not belong in the URL: remove it and set PGPASSWORD or "
+            "~/.pgpass (or the Airflow connection cryptopulse_warehouse); accepted: "
+            + _POSTGRES_ACCEPTED
+        )
+    database = unquote(parts.path.lstrip("/"))
+    missing = [
+        what
+        for what, value in (("USER", parts.username), ("HOST", parts.hostname), ("DB", database))
+        if not value
+    ]
+    if missing or parts.query or parts.fragment or "/" in database:
+        gap = f"{' and '.join(missing)} missing; " if missing else ""
+        raise ValueError(f"{gap}accepted: {_POSTGRES_ACCEPTED}")
+    return PostgresAddress(
+        user=unquote(parts.username or ""), host=parts.hostname or "", port=port, database=database
+    )
 
 
 def warehouse_engine_name(url: str) -> str:

@@ -153,8 +153,6 @@ def build(
     With a ``window``, incremental models merge only the lake partitions of those days.
     ``command="run"`` builds models without checks, ``"test"`` runs only the checks.
     """
-    from dbt.cli.main import dbtRunner  # heavy import, only when transforming
-
     engine = open_engine(settings)
     engine.work_dir().mkdir(parents=True, exist_ok=True)
     extra = ["--select", *select] if select else []
@@ -162,8 +160,34 @@ def build(
         extra.append("--full-refresh")
     datasets = landed_datasets(lake, enrich_versions)  # listing the lake once serves all
     variables = dbt_vars(lake, enrich_versions, datasets) | engine.dbt_vars()
-    if command != "test":
-        engine.load(lake, datasets, enrich_versions, window)
+    # Checks alone only read; a build holds the warehouse from the load to its last check.
+    holding = engine.writing() if command != "test" else contextlib.nullcontext()
+    with holding:
+        if command != "test":
+            # A full refresh reads every lake partition, so a server engine loads them all.
+            engine.load(lake, datasets, enrich_versions, None if full_refresh else window)
+        result = _invoke(engine, settings, variables, extra, window, command, on_progress)
+    try:
+        if result.exception is not None:
+            raise TransformError(f"dbt {command} failed: {result.exception}")
+        return _report(result.result)
+    except TransformError as exc:
+        _explained(engine, exc)
+        raise
+
+
+def _invoke(
+    engine: WarehouseEngine,
+    settings: Settings,
+    variables: dict[str, Any],
+    extra: list[str],
+    window: Interval | None,
+    command: str,
+    on_progress: ProgressCallback | None,
+) -> Any:
+    """Parse the project, then run ``command`` on it, reporting each finished node."""
+    from dbt.cli.main import dbtRunner  # heavy import, only when transforming
+
     with dbt_environment(settings, window):
         parsed = dbtRunner().invoke(dbt_args("parse", settings, variables, []))
         if not parsed.success or parsed.result is None:
@@ -180,16 +204,9 @@ def build(
 
         runner = dbtRunner(manifest=manifest, callbacks=[on_event])
         try:
-            result = runner.invoke(dbt_args(command, settings, variables, extra))
+            return runner.invoke(dbt_args(command, settings, variables, extra))
         finally:
             engine.release()
-    try:
-        if result.exception is not None:
-            raise TransformError(f"dbt {command} failed: {result.exception}")
-        return _report(result.result)
-    except TransformError as exc:
-        _explained(engine, exc)
-        raise
 
 
 def _explained(engine: WarehouseEngine, exc: TransformError) -> None:

@@ -99,6 +99,12 @@ class WarehouseEngine(ABC):
         """Raise WarehouseUnavailable now if a build could not write the warehouse (it is
         locked, it is no database of this engine, the server refuses) — before dbt starts."""
 
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        """Hold the warehouse for one build (load, models, checks): a server engine takes a
+        lock so a second concurrent run is refused (WarehouseUnavailable), not interleaved.
+        Nothing by default (DuckDB's file lock does it)."""
+        return contextlib.nullcontext()
+
     @abstractmethod
     def load(
         self,

@@ -14,5 +14,14 @@ def open_engine(settings: Settings) -> WarehouseEngine:
         from cryptopulse.warehouse.engines.duckdb import DuckDBEngine
 
         return DuckDBEngine(settings)
+    if name == "postgresql":
+        try:
+            from cryptopulse.warehouse.engines.postgres import PostgresEngine
+        except ImportError as exc:
+            raise UserError(
+                "the PostgreSQL warehouse needs the `postgres` extra: "
+                "pip install 'cryptopulse[postgres]'"
+            ) from exc
+        return PostgresEngine(settings)
     # Settings refuse the schemes of engines not built yet; this is for settings made by hand.
     raise UserError(f"the {name} warehouse engine is not available yet")
