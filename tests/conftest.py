@@ -1,4 +1,5 @@
-"""Shared fixtures: isolated settings per test, and a real S3-compatible server on loopback."""
+"""Shared fixtures: isolated settings per test, and real servers on loopback: an S3-compatible
+one (moto) and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -122,3 +124,48 @@ def s3_bucket(s3_endpoint: str) -> str:
     name = f"lake-{time.monotonic_ns()}"
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
     return name
+
+
+# ---- a real PostgreSQL server (tests/postgres_server.py) ---------------------------------
+PG_USER = "cryptopulse_test"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Any]:
+    """PostgreSQL 15 started for this test session on a free loopback port, stopped at the
+    end; skipped, saying why, only when the server binaries are not installed. The login
+    PG_USER has the password ``server.test_password`` (TCP connections need one)."""
+    import postgres_server as pg
+
+    if pg.pg_bin() is None:
+        pytest.skip(
+            "PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin "
+            "(apt-get install postgresql; .ci/run installs them)"
+        )
+    with pg.running() as server:
+        server.test_password = "pw-" + os.urandom(6).hex()
+        server.create_login(PG_USER, server.test_password, "cryptopulse_test")
+        yield server
+
+
+def pg_test_settings(server: Any, database: str, folder: Path, **values: Any) -> Settings:
+    """Settings for a new, empty database ``database`` owned by PG_USER, with a lake in
+    ``folder`` (PGPASSWORD is the caller's to set)."""
+    server.create_database(database, owner=PG_USER)
+    return Settings(
+        lake_url=str(folder / "lake"),
+        warehouse_url=server.url(PG_USER, database),
+        **values,
+    )
+
+
+@pytest.fixture
+def pg_settings(
+    postgres_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: Any
+) -> Settings:
+    """Settings for a fresh database of the session's server, the password in PGPASSWORD
+    (as a user gives it), dbt's files under tmp_path."""
+    name = "t_" + "".join(c if c.isalnum() else "_" for c in request.node.name.lower())[:40]
+    monkeypatch.setenv("PGPASSWORD", postgres_server.test_password)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return pg_test_settings(postgres_server, name, tmp_path)

@@ -44,6 +44,7 @@ class LocalPostgres:
     port: int
     superuser_password: str
     bin: Path
+    test_password: str = ""  # the password of the tests' login (tests/conftest.py)
 
     @property
     def host(self) -> str:
@@ -60,15 +61,21 @@ class LocalPostgres:
         with psycopg.connect(self.superuser_conninfo(dbname), autocommit=True) as con:
             con.execute(statement)
 
-    def create_login(self, user: str, password: str, dbname: str) -> None:
-        """A login role with ``password`` that owns a new database ``dbname`` (fresh)."""
-        self.sql(f'drop database if exists "{dbname}" with (force)')
+    def create_login(self, user: str, password: str, dbname: str | None = None) -> None:
+        """A login role with ``password`` (and CREATEROLE, as a pipeline's user needs to
+        create the reader role), owning a new database ``dbname`` if one is named."""
         self.sql(
             f"do $$ begin if not exists (select from pg_roles where rolname = '{user}') "
             f'then create role "{user}" login createrole; end if; end $$'
         )
         self.sql(f"alter role \"{user}\" password '{password}'")
-        self.sql(f'create database "{dbname}" owner "{user}"')
+        if dbname:
+            self.create_database(dbname, owner=user)
+
+    def create_database(self, dbname: str, owner: str) -> None:
+        """A new, empty database (an older one of that name is dropped)."""
+        self.sql(f'drop database if exists "{dbname}" with (force)')
+        self.sql(f'create database "{dbname}" owner "{owner}"')
 
     def url(self, user: str, dbname: str) -> str:
         return f"postgresql://{user}@{self.host}:{self.port}/{dbname}"

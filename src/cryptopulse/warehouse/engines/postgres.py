@@ -108,12 +108,14 @@ class PostgresReader(MartReader):
         return list(self.con.execute(query).fetchall())
 
     def arrow(self, query: str, batch_rows: int) -> pa.RecordBatchReader:
-        return _arrow_stream(self.url, self.schema, self.role, query, batch_rows)
+        return read_arrow(self.url, self.schema, self.role, query, batch_rows)
 
 
-def _arrow_stream(
+def read_arrow(
     url: str, schema: str, role: str | None, query: str, batch_rows: int
 ) -> pa.RecordBatchReader:
+    """A query's result streamed as Arrow batches, in a read-only transaction on ``schema``
+    (as ``role`` if given); the connection closes when the stream is read to its end."""
     con = postgres_load.adbc.connect(url)
     cur = con.cursor()
     cur.execute("set transaction read only")
