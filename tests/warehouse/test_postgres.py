@@ -11,9 +11,8 @@ from typing import Any
 import psycopg
 import pyarrow as pa
 import pytest
-from conftest import PG_USER, pg_test_settings
-from tables import differences
 
+from conftest import PG_USER, pg_test_settings
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import open_lake
 from cryptopulse.orchestrate import pipeline
@@ -22,6 +21,7 @@ from cryptopulse.sources.demo import SCALES
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.engines.postgres import PostgresEngine, read_arrow
+from table_diff import differences
 
 pytestmark = pytest.mark.slow
 
@@ -30,7 +30,8 @@ OTHER = ("agg_sentiment_return_sums_daily",)
 
 
 def pg_table(engine: PostgresEngine, schema: str, table: str) -> pa.Table:
-    return read_arrow(engine.adbc_url(), schema, None, f'select * from "{table}"', 100_000).read_all()
+    query = f'select * from "{table}"'
+    return read_arrow(engine.adbc_url(), schema, None, query, 100_000).read_all()
 
 
 def duckdb_table(settings: Settings, table: str) -> pa.Table:
@@ -55,8 +56,13 @@ def built(
         pg = pg_test_settings(postgres_server, "equality", work)
         report = pipeline.run(pg, SCALES["small"], steps=("transform", "export"))
         pg_marts = {table: read_mart(lake, table) for table in USER_TABLES}
-        yield {"duck": duck, "pg": pg, "report": report, "duck_marts": duck_marts,
-               "pg_marts": pg_marts}
+        yield {
+            "duck": duck,
+            "pg": pg,
+            "report": report,
+            "duck_marts": duck_marts,
+            "pg_marts": pg_marts,
+        }
 
 
 def test_the_demo_passes_every_check_on_postgresql(built: dict[str, Any]) -> None:
@@ -107,9 +113,7 @@ def analyst(built: dict[str, Any], postgres_server: Any) -> Iterator[psycopg.Con
 
 
 @pytest.mark.parametrize("table", [*USER_TABLES, *OTHER])
-def test_the_reader_role_reads_every_mart(
-    analyst: psycopg.Connection[Any], table: str
-) -> None:
+def test_the_reader_role_reads_every_mart(analyst: psycopg.Connection[Any], table: str) -> None:
     row = analyst.execute(f"select count(*) from cryptopulse.{table}").fetchone()
     assert row is not None and row[0] > 0
 
