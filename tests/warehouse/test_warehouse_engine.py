@@ -36,7 +36,6 @@ def test_a_file_path_and_a_duckdb_url_name_the_same_duckdb_warehouse(tmp_path: P
 @pytest.mark.parametrize(
     ("url", "engine"),
     [
-        ("postgresql://analyst@db.example:5432/crypto", "PostgreSQL"),
         ("redshift://analyst@cluster.example:5439/crypto", "Redshift"),
         ("spark://127.0.0.1:7077", "Spark"),
         ("spark://local[2]", "Spark"),
@@ -53,6 +52,43 @@ def test_engines_to_come_are_refused_at_settings_load_with_a_clear_line(
     assert message.startswith("CRYPTOPULSE_WAREHOUSE_URL: ")
     assert f"the {engine} warehouse engine is not available yet" in message
     assert "a DuckDB file path such as ./data/warehouse.duckdb" in message
+
+
+def test_a_postgresql_url_names_the_postgresql_engine_without_a_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PGPASSWORD", "a-secret-from-the-environment")
+    url = "postgresql://analyst@db.example:6432/crypto"
+    engine = open_engine(Settings(lake_url=str(tmp_path / "lake"), warehouse_url=url))
+    assert engine.name == "postgresql" and engine.dbt_target() == "postgres"
+    assert engine.location() == url
+    assert engine.describe() == f"PostgreSQL {url} (schema cryptopulse)"
+    env = engine.dbt_environment()
+    assert env["CRYPTOPULSE_PG_HOST"] == "db.example" and env["CRYPTOPULSE_PG_PORT"] == "6432"
+    assert "a-secret-from-the-environment" not in repr(env) + engine.describe()
+    default_port = Settings(lake_url=str(tmp_path), warehouse_url="postgresql://a@h/db")
+    assert open_engine(default_port).location() == "postgresql://a@h:5432/db"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgresql://analyst:Sup3r-Secret@db:5432/crypto", "a password does not belong"),
+        ("postgresql://db:5432/crypto", "USER missing"),
+        ("postgresql://analyst@db:5432", "DB missing"),
+        ("postgresql://analyst@db:port/crypto", "the port must be a number"),
+    ],
+)
+def test_a_bad_postgresql_url_is_one_line_that_never_shows_a_password(
+    monkeypatch: pytest.MonkeyPatch, url: str, expected: str
+) -> None:
+    monkeypatch.setenv("CRYPTOPULSE_WAREHOUSE_URL", url)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert message.startswith("CRYPTOPULSE_WAREHOUSE_URL: ") and expected in message
+    assert "postgresql://USER@HOST:PORT/DB" in message
+    assert "Sup3r-Secret" not in message and len(message.splitlines()) == 1
 
 
 def test_an_unknown_scheme_and_an_empty_duckdb_url_say_what_is_accepted(

@@ -253,7 +253,7 @@ class PostgresEngine(WarehouseEngine):
         """Who holds this warehouse's build lock (application, address, pid), or None."""
         key = self.lock_key()
         row = con.execute(
-            "select a.pid, coalesce(a.client_addr::text, 'local'), a.backend_start "
+            "select a.pid, coalesce(host(a.client_addr), 'a local socket') "
             "from pg_locks l join pg_stat_activity a on a.pid = l.pid "
             "where l.locktype = 'advisory' and l.granted and l.database = "
             "(select oid from pg_database where datname = current_database()) "
@@ -262,13 +262,13 @@ class PostgresEngine(WarehouseEngine):
         ).fetchone()
         if row is None:
             return None
-        return f"server process {row[0]}, from {row[1]}, connected at {row[2]:%Y-%m-%d %H:%M} UTC"
+        return f"server process {row[0]}, from {row[1]}"
 
     def _busy_message(self, holder: str | None) -> str:
         by = f" ({holder})" if holder else ""
         return (
-            f"another cryptopulse run is building the warehouse {self.location()} schema "
-            f"{self.schema}{by}: wait for it to finish, then run the same command again"
+            f"another cryptopulse run{by} is building the warehouse {self.location()}: "
+            "wait for it to finish, then run the same command again"
         )
 
     @contextlib.contextmanager
