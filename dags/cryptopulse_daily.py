@@ -26,7 +26,7 @@ from cryptopulse.orchestrate import airflow_tasks as steps
     schedule=CronTriggerTimetable(steps.SCHEDULE, timezone="UTC"),
     start_date=steps.start_date(),
     catchup=True,  # after downtime, every missed day is run, in order
-    max_active_runs=1,  # one writer for the DuckDB warehouse
+    max_active_runs=1,  # one run at a time, whatever the warehouse
     default_args=steps.default_args(),
     tags=["cryptopulse"],
     doc_md=__doc__,
@@ -54,11 +54,11 @@ def cryptopulse_daily() -> None:
     def prepare_transform(window: dict[str, str]) -> dict[str, str]:
         return steps.transform_vars(window)
 
-    @task(pool=steps.WAREHOUSE_POOL)
+    @task(**steps.warehouse_task_args())
     def quality_checks(window: dict[str, str]) -> dict[str, int]:
         return steps.quality_checks(window)
 
-    @task(pool=steps.WAREHOUSE_POOL)
+    @task(**steps.warehouse_task_args())
     def export(window: dict[str, str]) -> list[dict[str, Any]]:
         return steps.export(window)
 

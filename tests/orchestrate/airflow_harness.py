@@ -5,6 +5,7 @@ configuration once, at import). Prints one ``RESULT <json>`` line per command ou
 
     python tests/orchestrate/airflow_harness.py import-check      # DagBag errors, network off
     python tests/orchestrate/airflow_harness.py describe          # the DAG's shape
+    python tests/orchestrate/airflow_harness.py profile           # the dbt tasks' profile
     python tests/orchestrate/airflow_harness.py run 2024-06-02 .. # one dag.test() a date, 07:00
 """
 
@@ -108,6 +109,21 @@ def main() -> None:
                 "timezone": str(getattr(timetable, "_timezone", "")),
                 "catchup": dag.catchup,
                 "max_active_runs": dag.max_active_runs,
+            }
+        )
+        return
+    if command == "profile":
+        from cryptopulse.orchestrate import airflow_tasks
+
+        config = airflow_tasks.cosmos_configs()["profile_config"]
+        mapping = config.profile_mapping
+        _emit(
+            {
+                "target": config.target_name,
+                "mapping": type(mapping).__name__ if mapping else None,
+                "conn_id": mapping.conn_id if mapping else None,
+                "profile": mapping.profile if mapping else None,
+                "env_vars": sorted(mapping.env_vars) if mapping else [],
             }
         )
         return

@@ -1,8 +1,10 @@
 """What the Airflow DAG's tasks do, so the DAG file only wires them together.
 
 Every task calls the same step functions as the CLI (``orchestrate.pipeline``). Secrets come
-from Airflow connections when they exist (``cryptopulse_s3``, ``cryptopulse_coingecko``) and
-otherwise from the worker's environment; they are never logged.
+from Airflow connections when they exist (``cryptopulse_s3``, ``cryptopulse_coingecko``,
+``cryptopulse_warehouse``) and otherwise from the worker's environment; they are never logged.
+A ``postgres`` connection ``cryptopulse_warehouse`` makes the DAG run against that PostgreSQL
+(cosmos maps it to the dbt profile); without one, ``CRYPTOPULSE_WAREHOUSE_URL`` decides.
 """
 
 from __future__ import annotations
@@ -28,9 +30,13 @@ log = logging.getLogger(__name__)
 
 DAG_ID = "cryptopulse_daily"
 SCHEDULE = "0 7 * * *"  # every day at 07:00 UTC
-# The warehouse takes one writer at a time (DuckDB: one writing process per file): every task
-# that writes it runs in this one-slot pool (created by `make airflow`; see the README).
+# DuckDB takes one writing process per file: every task that writes it runs in this one-slot
+# pool (created by `make airflow`; see the README). PostgreSQL takes concurrent writers, so its
+# tasks run outside it (one DAG run at a time still: max_active_runs).
 WAREHOUSE_POOL = "cryptopulse_warehouse"
+# An Airflow connection of type postgres with this id points the DAG at a PostgreSQL warehouse.
+WAREHOUSE_CONNECTION = "cryptopulse_warehouse"
+POSTGRES_CONN_TYPES = ("postgres", "postgresql")
 # Which datasets each extract task lands, from whichever configured sources provide them.
 EXTRACT_KINDS: dict[str, tuple[str, ...]] = {
     "market": ("coins", "coin_hourly"),
@@ -42,6 +48,7 @@ EXTRACT_KINDS: dict[str, tuple[str, ...]] = {
 def task_settings() -> Settings:
     """Settings for a task: the environment, plus secrets from Airflow connections."""
     _export_s3_connection()
+    _export_warehouse_connection(with_password=True)
     overrides: dict[str, Any] = {}
     key = _connection_password("cryptopulse_coingecko")
     if key is not None:
@@ -80,6 +87,46 @@ def _export_s3_connection() -> None:
     if extra.get("region_name"):
         os.environ["AWS_DEFAULT_REGION"] = str(extra["region_name"])
     log.info("S3 credentials taken from connection cryptopulse_s3")
+
+
+def _warehouse_connection() -> Any | None:
+    """The connection cryptopulse_warehouse if it is a PostgreSQL one."""
+    conn = _connection(WAREHOUSE_CONNECTION)
+    if conn is None or str(conn.conn_type or "").lower() not in POSTGRES_CONN_TYPES:
+        return None
+    return conn
+
+
+def _export_warehouse_connection(with_password: bool) -> None:
+    """A postgres connection cryptopulse_warehouse becomes the warehouse URL (its schema
+    field is the database, as in Airflow's Postgres provider) and, in a task, PGPASSWORD,
+    which libpq reads (the URL never carries a password). Reading the DAG file takes the
+    URL only: what it computes is stored with the serialized DAG."""
+    conn = _warehouse_connection()
+    if conn is None:
+        return
+    url = f"postgresql://{conn.login}@{conn.host}:{conn.port or 5432}/{conn.schema}"
+    os.environ["CRYPTOPULSE_WAREHOUSE_URL"] = url
+    if with_password and conn.password:
+        os.environ["PGPASSWORD"] = conn.password
+        log.info("PostgreSQL warehouse and password taken from connection %s", WAREHOUSE_CONNECTION)
+
+
+def dag_settings() -> Settings:
+    """Settings while the DAG file is read: the environment and the warehouse connection's
+    address, no secret."""
+    _export_warehouse_connection(with_password=False)
+    return load_settings()
+
+
+def uses_pool() -> bool:
+    """Whether the warehouse's writers must share the one-slot pool (DuckDB)."""
+    return open_engine(dag_settings()).name == "duckdb"
+
+
+def warehouse_task_args() -> dict[str, Any]:
+    """Arguments of the tasks that write or read the warehouse: the pool, for DuckDB only."""
+    return {"pool": WAREHOUSE_POOL} if uses_pool() else {}
 
 
 # ---- the window --------------------------------------------------------------------------
@@ -128,7 +175,9 @@ def transform_vars(window: dict[str, str]) -> dict[str, str]:
     lake = open_lake(settings)
     versions = enrich_versions()
     datasets = landed_datasets(lake, versions)
-    open_engine(settings).load(lake, datasets, versions, _interval(window))
+    engine = open_engine(settings)
+    with engine.writing():  # refused while another run (a CLI one) builds the warehouse
+        engine.load(lake, datasets, versions, _interval(window))
     return {
         "lake_url": lake.uri(),
         "lake_datasets": ",".join(datasets),
@@ -149,7 +198,7 @@ def dbt_env() -> dict[str, str]:
     Worked out when the DAG file is read, and Airflow stores it with the serialized DAG and
     each task's rendered fields, so it holds exactly what the profile needs and no secret.
     """
-    values = dbt_runner.dbt_environment_values(load_settings())
+    values = dbt_runner.dbt_environment_values(dag_settings())
     return {key: value for key, value in values.items() if key not in _RUN_TIME_ENV}
 
 
@@ -163,7 +212,35 @@ def prepare_dbt_task(context: Any) -> None:
 
 
 def dbt_target() -> str:
-    return open_engine(load_settings()).dbt_target()
+    return open_engine(dag_settings()).dbt_target()
+
+
+def profile_config() -> Any:
+    """The dbt profile of the dbt tasks: for a postgres connection cryptopulse_warehouse,
+    cosmos's mapping of it (the password goes to dbt through an environment variable cosmos
+    sets at run time, never into a file); otherwise the committed profiles.yml's target."""
+    from cosmos import ProfileConfig
+    from cosmos.profiles import PostgresUserPasswordProfileMapping
+
+    settings = dag_settings()
+    if _warehouse_connection() is not None:
+        return ProfileConfig(
+            profile_name="cryptopulse",
+            target_name="postgres",
+            profile_mapping=PostgresUserPasswordProfileMapping(
+                conn_id=WAREHOUSE_CONNECTION,
+                profile_args={
+                    "schema": settings.postgres_schema,
+                    "threads": settings.dbt_threads,
+                    "connect_timeout": settings.postgres_connect_timeout,
+                },
+            ),
+        )
+    return ProfileConfig(
+        profile_name="cryptopulse",
+        target_name=dbt_target(),
+        profiles_yml_filepath=PROJECT_DIR / "profiles.yml",
+    )
 
 
 def quality_checks(window: dict[str, str]) -> dict[str, int]:
@@ -192,7 +269,7 @@ def cosmos_configs() -> dict[str, Any]:
 
     Rendered from the manifest ``make setup`` writes, so parsing the DAG never runs dbt.
     """
-    from cosmos import ExecutionConfig, ProfileConfig, ProjectConfig, RenderConfig
+    from cosmos import ExecutionConfig, ProjectConfig, RenderConfig
     from cosmos.constants import ExecutionMode, InvocationMode, LoadMode, TestBehavior
 
     if not MANIFEST_PATH.exists():
@@ -206,11 +283,7 @@ def cosmos_configs() -> dict[str, Any]:
             manifest_path=MANIFEST_PATH,
             install_dbt_deps=False,
         ),
-        "profile_config": ProfileConfig(
-            profile_name="cryptopulse",
-            target_name=dbt_target(),
-            profiles_yml_filepath=PROJECT_DIR / "profiles.yml",
-        ),
+        "profile_config": profile_config(),
         "execution_config": ExecutionConfig(
             execution_mode=ExecutionMode.LOCAL, invocation_mode=InvocationMode.DBT_RUNNER
         ),
@@ -236,8 +309,8 @@ def dbt_operator_args() -> dict[str, Any]:
         "append_env": True,
         "install_deps": False,
         "emit_datasets": False,
-        "pool": WAREHOUSE_POOL,
         "pre_execute": prepare_dbt_task,
+        **warehouse_task_args(),
     }
 
 
