@@ -103,6 +103,12 @@ class Settings(SettingsSection):
         description="PostgreSQL: the read-only role the pipeline creates (idempotently), with "
         "SELECT on the dims, facts and marts only; grant it to analysts' logins.",
     )
+    postgres_work_mem: str = Field(
+        default="256MB",
+        description="PostgreSQL: work_mem of the build's sessions (sorts and hash joins over "
+        "millions of posts stay in memory), e.g. 64MB, 1GB.",
+        pattern=r"^[1-9][0-9]*(kB|MB|GB)$",
+    )
     postgres_connect_timeout: int = Field(
         default=10, ge=1, le=300, description="PostgreSQL: seconds to wait for the server."
     )

@@ -176,6 +176,7 @@ class PostgresEngine(WarehouseEngine):
         self.staging_schema = f"{self.schema}_staging"
         self.reader_role = settings.postgres_reader_role
         self.timeout = settings.postgres_connect_timeout
+        self.work_mem = settings.postgres_work_mem
 
     # ---- what people and the run record see ----------------------------------------------
     def location(self) -> str:
@@ -220,6 +221,16 @@ class PostgresEngine(WarehouseEngine):
             "CRYPTOPULSE_PG_DBNAME": self.address.database,
             "CRYPTOPULSE_PG_SCHEMA": self.schema,
             "CRYPTOPULSE_PG_CONNECT_TIMEOUT": str(self.timeout),
+            # libpq passes these to every session dbt opens: the default work_mem (4MB) sends
+            # the sorts and hash joins of a million-post build to disk.
+            "PGOPTIONS": " ".join(
+                part
+                for part in (
+                    os.environ.get("PGOPTIONS", ""),
+                    f"-c work_mem={self.work_mem} -c maintenance_work_mem={self.work_mem}",
+                )
+                if part
+            ),
         }
 
     def work_dir(self) -> Path:
@@ -355,15 +366,10 @@ class PostgresEngine(WarehouseEngine):
         return None  # dbt-postgres closes its connections at the end of each invocation
 
     def explain(self, message: str) -> str | None:
-        for marker in (
-            "password authentication failed",
-            "no password supplied",
-            "Connection refused",
-            "does not exist\n",
-            "timeout expired",
-        ):
-            if marker in message and "connection to server" in message:
-                return explain_connect_error(self.address, message)
+        """dbt failing to connect (the server went away, the password changed since the
+        check before the build) as the same one line as a connection refused up front."""
+        if "connection to server" in message and "failed" in message:
+            return explain_connect_error(self.address, message)
         return None
 
     # ---- reading -------------------------------------------------------------------------
