@@ -8,7 +8,8 @@ thread (psycopg 3, one connection each), a random mix of typical analyst queries
   - the monthly aggregate of all coins;
   - one coin's lead-lag curve.
 Phase 1: readers alone for --seconds. Phase 2: the same while `cryptopulse run` lands and
-merges the next day (load, models, checks, export). Prints queries, errors, p50/p95/p99.
+merges the next day (extract, enrich, load, models, checks, export), at least --seconds and
+until that run ends. Prints queries, errors, p50/p95/p99.
 
     .venv/bin/python benchmarks/postgres_load_test.py [--scale seed|small] [--clients 100]
         [--seconds 60]
@@ -27,6 +28,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -70,7 +72,7 @@ class Readers:
         self.errors: list[str] = []
         self.lock = threading.Lock()
 
-    def _client(self, seed: int, stop: float) -> None:
+    def _client(self, seed: int, stop: float, busy: Callable[[], bool]) -> None:
         rng = random.Random(seed)
         span = max(int((self.last - self.first).total_seconds() // 3600) - 30 * 24, 1)
         try:
@@ -80,7 +82,7 @@ class Readers:
                 self.errors.append(f"connect: {exc}")
             return
         with con:
-            while time.monotonic() < stop:
+            while time.monotonic() < stop or busy():
                 kind = rng.random()
                 coin = rng.choice(self.coins)
                 start = self.first + timedelta(hours=rng.randrange(span))
@@ -97,16 +99,19 @@ class Readers:
                 with self.lock:
                     self.latencies.append(elapsed)
 
-    def run(self, seconds: float) -> dict[str, Any]:
+    def run(self, seconds: float, busy: Callable[[], bool] = lambda: False) -> dict[str, Any]:
+        """Query for ``seconds``, and on while ``busy()`` (a writer still running)."""
         self.latencies, self.errors = [], []
-        stop = time.monotonic() + seconds
+        began = time.monotonic()
+        stop = began + seconds
         threads = [
-            threading.Thread(target=self._client, args=(i, stop)) for i in range(self.clients)
+            threading.Thread(target=self._client, args=(i, stop, busy)) for i in range(self.clients)
         ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        seconds = time.monotonic() - began
         ordered = sorted(self.latencies)
 
         def pct(p: float) -> float:
@@ -164,7 +169,11 @@ def main() -> None:
                 text=True,
             )
             began = time.perf_counter()
-            phases["while a daily run writes"] = readers.run(args.seconds)
+            # Readers go on until the daily run (extract, enrich, load, models, checks,
+            # export) has finished, however long it takes.
+            phases["while a daily run writes"] = readers.run(
+                args.seconds, busy=lambda: daily.poll() is None
+            )
             out, _ = daily.communicate()
             daily_wall = time.perf_counter() - began
             if daily.returncode != 0:
@@ -190,7 +199,7 @@ def main() -> None:
         )
         if r["first_error"]:
             print(f"  first error: {r['first_error']}")
-    print(f"the daily run took {daily_wall:.1f} s (it ran during phase 2, and past it if longer)")
+    print(f"the daily run took {daily_wall:.1f} s, all of it during phase 2")
     ok = all(r["errors"] == 0 and r["p95"] < 250 for r in phases.values())
     print(f"goal (zero errors, p95 < 250 ms in both phases): {'met' if ok else 'MISSED'}")
 
