@@ -26,6 +26,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from cryptopulse.core.plugins import source_plugins
+from cryptopulse.core.server_url import parse_server_url
 from cryptopulse.core.settings_base import (
     PREFIX,
     SettingsError,
@@ -73,7 +74,18 @@ class Settings(SettingsSection):
     warehouse_url: str = Field(
         default="./data/warehouse.duckdb",
         description="The warehouse; its scheme picks the engine: a DuckDB file path "
-        "(or duckdb://PATH); postgresql://, redshift:// and spark:// come later.",
+        "(or duckdb://PATH), or redshift://USER@HOST:5439/DB (password in "
+        "CRYPTOPULSE_REDSHIFT_PASSWORD, never in the URL); postgresql:// and spark:// come "
+        "later.",
+    )
+    redshift_iam_role: str | None = Field(
+        default=None,
+        description="Redshift: the IAM role ARN the cluster assumes to COPY the lake's "
+        "Parquet from S3 (arn:aws:iam::ACCOUNT:role/NAME; chained roles comma-separated).",
+    )
+    redshift_password: SecretStr | None = Field(
+        default=None,
+        description="Redshift: the password of the warehouse URL's user.",
     )
     s3_endpoint_url: str | None = Field(
         default=None,
@@ -125,6 +137,9 @@ class Settings(SettingsSection):
     @classmethod
     def _check_warehouse_url(cls, value: str) -> str:
         engine = warehouse_engine_name(value)
+        if engine == "redshift":
+            parse_server_url(value, REDSHIFT_PORT)  # ValueError names no password
+            return value
         if engine in ENGINES_TO_COME:
             raise ValueError(
                 f"the {ENGINES_TO_COME[engine]} warehouse engine is not available yet; "
@@ -132,13 +147,27 @@ class Settings(SettingsSection):
             )
         if engine != "duckdb":
             raise ValueError(
-                f"accepted: {_DUCKDB_ACCEPTED} (postgresql://, redshift:// and spark:// "
-                "engines are not available yet)"
+                f"accepted: {_DUCKDB_ACCEPTED}, or redshift://USER@HOST:5439/DB "
+                "(postgresql:// and spark:// engines are not available yet)"
             )
         path = warehouse_location(value)
         if not path.strip():
             raise ValueError(f"duckdb:// needs a file path; accepted: {_DUCKDB_ACCEPTED}")
         _check_local_path(Path(path), "the warehouse", want_folder=False)
+        return value
+
+    @field_validator("redshift_iam_role", mode="before")
+    @classmethod
+    def _check_iam_role(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if isinstance(value, str) and not all(
+            _IAM_ROLE_ARN.fullmatch(part.strip()) for part in value.split(",")
+        ):
+            raise ValueError(
+                "accepted: an IAM role ARN such as arn:aws:iam::123456789012:role/RedshiftCopy "
+                "(several chained roles comma-separated)"
+            )
         return value
 
     @field_validator("duckdb_memory_limit")
@@ -205,7 +234,10 @@ class Settings(SettingsSection):
 
 # Warehouse engines by URL scheme: a plain path or duckdb:// is DuckDB (the engines
 # themselves live in cryptopulse.warehouse.engines); these schemes are refused until built.
-ENGINES_TO_COME = {"postgresql": "PostgreSQL", "redshift": "Redshift", "spark": "Spark"}
+ENGINES_TO_COME = {"postgresql": "PostgreSQL", "spark": "Spark"}
+REDSHIFT_PORT = 5439
+# arn:<partition>:iam::<12-digit account>:role/<path/name>: what COPY's IAM_ROLE accepts.
+_IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 _DUCKDB_ACCEPTED = "a DuckDB file path such as ./data/warehouse.duckdb (or duckdb://PATH)"
 
 

@@ -26,6 +26,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from cryptopulse.core.errors import UserError
+from cryptopulse.core.server_url import mask_password
 
 PREFIX = "CRYPTOPULSE_"
 
@@ -91,7 +92,9 @@ def error_lines(exc: ValidationError) -> list[str]:
     for err in exc.errors():
         name = "_".join(str(p) for p in err["loc"]) or "settings"
         message = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{setting_name(name)}: {message} (got {err.get('input')!r})")
+        # A URL's password is never echoed, even in a URL refused for carrying one.
+        got = mask_password(repr(err.get("input")))
+        lines.append(f"{setting_name(name)}: {message} (got {got})")
     return lines
 
 

@@ -14,5 +14,9 @@ def open_engine(settings: Settings) -> WarehouseEngine:
         from cryptopulse.warehouse.engines.duckdb import DuckDBEngine
 
         return DuckDBEngine(settings)
+    if name == "redshift":
+        from cryptopulse.warehouse.engines.redshift import RedshiftEngine
+
+        return RedshiftEngine(settings)
     # Settings refuse the schemes of engines not built yet; this is for settings made by hand.
     raise UserError(f"the {name} warehouse engine is not available yet")
