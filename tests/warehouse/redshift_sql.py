@@ -20,13 +20,35 @@ from sqlglot.tokens import Tokenizer, TokenType
 
 # Redshift's functions (lower case), as its SQL names them.
 REDSHIFT_FUNCTIONS = frozenset(
-    ["abs", "acos", "asin", "atan", "atan2", "avg", "bit_and", "bit_or", "bool_and", "bool_or", "cbrt", "ceil", "ceiling", "coalesce", "concat", "convert_timezone", "cos", "cot", "count", "cume_dist", "current_database", "current_date", "current_schema", "current_setting", "current_user", "date_part", "date_trunc", "dateadd", "datediff", "decode", "degrees", "dense_rank", "dexp", "dlog1", "dlog10", "exp", "first_value", "floor", "getdate", "greatest", "has_schema_privilege", "has_table_privilege", "initcap", "isnull", "json_extract_path_text", "lag", "last_day", "last_value", "lead", "least", "left", "len", "length", "listagg", "ln", "log", "lower", "lpad", "ltrim", "max", "md5", "median", "min", "mod", "months_between", "nth_value", "ntile", "nullif", "nvl", "nvl2", "percent_rank", "percentile_cont", "percentile_disc", "pg_backend_pid", "pg_get_late_binding_view_cols", "pg_get_viewdef", "pg_terminate_backend", "position", "power", "quote_ident", "quote_literal", "radians", "random", "rank", "ratio_to_report", "regexp_count", "regexp_instr", "regexp_replace", "regexp_substr", "repeat", "replace", "reverse", "right", "round", "row_number", "rpad", "rtrim", "sha2", "sign", "sin", "split_part", "sqrt", "stddev", "stddev_pop", "stddev_samp", "strpos", "substring", "sum", "sysdate", "tan", "timeofday", "to_char", "to_date", "to_number", "to_timestamp", "translate", "trim", "trunc", "upper", "var_pop", "var_samp", "variance", "version", "cast", "extract", "exists", "trim"]
+    """
+    abs acos asin atan atan2 avg bit_and bit_or bool_and bool_or cbrt ceil ceiling coalesce
+    concat convert_timezone cos cot count cume_dist current_database current_date
+    current_schema current_setting current_user date_part date_trunc dateadd datediff decode
+    degrees dense_rank dexp dlog1 dlog10 exp first_value floor getdate greatest
+    has_schema_privilege has_table_privilege initcap isnull json_extract_path_text lag
+    last_day last_value lead least left len length listagg ln log lower lpad ltrim max md5
+    median min mod months_between nth_value ntile nullif nvl nvl2 percent_rank
+    percentile_cont percentile_disc pg_backend_pid pg_get_late_binding_view_cols
+    pg_get_viewdef pg_terminate_backend position power quote_ident quote_literal radians
+    random rank ratio_to_report regexp_count regexp_instr regexp_replace regexp_substr
+    repeat replace reverse right round row_number rpad rtrim sha2 sign sin split_part sqrt
+    stddev stddev_pop stddev_samp strpos substring sum sysdate tan timeofday to_char to_date
+    to_number to_timestamp translate trim trunc upper var_pop var_samp variance version cast
+    extract exists
+    """.split()  # noqa: SIM905
 ) | {"distkey", "sortkey"}  # CREATE TABLE's distkey(col) and sortkey(col, …) attributes
 
 # Date parts of EXTRACT, DATE_PART, DATE_TRUNC, DATEADD, DATEDIFF on Redshift ("Date parts
 # for date or timestamp functions"): no isodow, isoyear (TO_CHAR has them: ID, IYYY).
 REDSHIFT_DATEPARTS = frozenset(
-    ["millennium", "millennia", "mil", "mils", "century", "centuries", "c", "cent", "cents", "decade", "decades", "dec", "decs", "epoch", "year", "years", "y", "yr", "yrs", "quarter", "quarters", "qtr", "qtrs", "month", "months", "mon", "mons", "week", "weeks", "w", "dayofweek", "dow", "dw", "weekday", "dayofyear", "doy", "dy", "yearday", "day", "days", "d", "hour", "hours", "h", "hr", "hrs", "minute", "minutes", "m", "min", "mins", "second", "seconds", "s", "sec", "secs", "millisecond", "milliseconds", "ms", "msec", "msecs", "msecond", "mseconds", "millisec", "millisecs", "millisecon", "microsecond", "microseconds", "microsec", "microsecs", "usecond", "useconds", "us", "usec", "usecs", "timezone", "timezone_hour", "timezone_minute"]
+    """
+    millennium millennia mil mils century centuries c cent cents decade decades dec decs
+    epoch year years y yr yrs quarter quarters qtr qtrs month months mon mons week weeks w
+    dayofweek dow dw weekday dayofyear doy dy yearday day days d hour hours h hr hrs minute
+    minutes m min mins second seconds s sec secs millisecond milliseconds ms msec msecs
+    msecond mseconds millisec millisecs millisecon microsecond microseconds microsec
+    microsecs usecond useconds us usec usecs timezone timezone_hour timezone_minute
+    """.split()  # noqa: SIM905
 )
 
 # Types Redshift has (sqlglot's names for them).
