@@ -37,7 +37,6 @@ def test_a_file_path_and_a_duckdb_url_name_the_same_duckdb_warehouse(tmp_path: P
     ("url", "engine"),
     [
         ("postgresql://analyst@db.example:5432/crypto", "PostgreSQL"),
-        ("redshift://analyst@cluster.example:5439/crypto", "Redshift"),
         ("spark://127.0.0.1:7077", "Spark"),
         ("spark://local[2]", "Spark"),
     ],

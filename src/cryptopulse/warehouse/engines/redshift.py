@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -135,9 +135,65 @@ class RedshiftEngine(WarehouseEngine):
     ) -> None:
         """COPY each landed dataset's files of the window (every file without one) into its
         raw table, replacing the window's days, one transaction per dataset."""
+        iam_role = self._copy_role(lake)
+        self._export_password()
+        with self._connect() as con:
+            cursor = con.cursor()
+            try:
+                cursor.execute(f"create schema if not exists {sql.quote_ident(sql.RAW_SCHEMA)}")
+                for dataset in datasets:
+                    cursor.execute(sql.create_raw_table(dataset))
+                con.commit()
+                stale = [
+                    dataset
+                    for dataset in datasets
+                    if dataset in ENRICH_DATASETS
+                    and dataset in enrich_versions
+                    and _holds_other_rows(
+                        cursor,
+                        dataset,
+                        sql.enrich_prefix(lake.uri(), dataset, enrich_versions[dataset]),
+                    )
+                ]
+                plan = self.load_plan(lake, datasets, enrich_versions, window, iam_role, stale)
+                for statements in plan.values():
+                    for statement in statements:
+                        cursor.execute(statement)
+                    con.commit()
+            except redshift_connector.Error as exc:
+                con.rollback()
+                raise WarehouseError(f"Redshift load failed: {_message(exc)}") from exc
+
+    def load_plan(
+        self,
+        lake: Lake,
+        datasets: list[str],
+        enrich_versions: Mapping[str, str],
+        window: Interval | None,
+        iam_role: str,
+        stale_versions: Collection[str] = (),
+    ) -> dict[str, list[str]]:
+        """The statements of a load, per dataset (each list one transaction), from the lake's
+        files of the window. An enrich result whose raw table holds another version
+        (``stale_versions``) is reloaded whole: the new version's history replaces the old."""
+        plan: dict[str, list[str]] = {}
+        for dataset in datasets:
+            version = enrich_versions.get(dataset) if dataset in ENRICH_DATASETS else None
+            if dataset in ENRICH_DATASETS and version is None:
+                continue  # no version written: the models read none of it
+            prefix = sql.enrich_prefix(lake.uri(), dataset, version) if version else None
+            days = None if dataset in stale_versions else window
+            patterns = sql.window_globs(dataset, version, days)
+            urls = [lake.uri(rel) for pattern in patterns for rel in lake.glob(pattern)]
+            files = sql.lake_files(dataset, urls)
+            plan[dataset] = sql.load_statements(dataset, files, iam_role, days, prefix)
+        return plan
+
+    def _copy_role(self, lake: Lake) -> str:
+        """The IAM role COPY uses; UserError when the lake or the role cannot serve COPY."""
         if not lake.is_s3:
             raise UserError(
-                f"the Redshift warehouse loads the lake with COPY from S3, but "
+                "the Redshift warehouse loads the lake with COPY from S3, but "
                 f"CRYPTOPULSE_LAKE_URL is a local folder ({lake.url}): give an "
                 "s3://bucket/prefix lake the cluster's IAM role can read"
             )
@@ -147,48 +203,7 @@ class RedshiftEngine(WarehouseEngine):
                 "the cluster may assume to read the lake's bucket "
                 "(arn:aws:iam::ACCOUNT:role/NAME)"
             )
-        self._export_password()
-        with self._connect() as con:
-            cursor = con.cursor()
-            try:
-                cursor.execute(f"create schema if not exists {sql.quote_ident(sql.RAW_SCHEMA)}")
-                for dataset in datasets:
-                    cursor.execute(sql.create_raw_table(dataset))
-                con.commit()
-                for dataset in datasets:
-                    self._load_dataset(con, lake, dataset, self.iam_role, enrich_versions, window)
-            except redshift_connector.Error as exc:
-                con.rollback()
-                raise WarehouseError(f"Redshift load failed: {_message(exc)}") from exc
-
-    def _load_dataset(
-        self,
-        con: redshift_connector.Connection,
-        lake: Lake,
-        dataset: str,
-        iam_role: str,
-        enrich_versions: Mapping[str, str],
-        window: Interval | None,
-    ) -> None:
-        cursor = con.cursor()
-        version = enrich_versions.get(dataset) if dataset in ENRICH_DATASETS else None
-        prefix = None
-        if version is not None:
-            prefix = sql.enrich_prefix(lake.uri(), dataset, version)
-            # A new enrich version: its whole history replaces the old one, not one window.
-            cursor.execute(
-                f"select count(*) from {sql.raw_table(dataset)} "
-                f"where left(filename, {len(prefix)}) <> {sql.quote_literal(prefix)}"
-            )
-            others = cursor.fetchone()
-            if others is not None and int(others[0]) > 0:
-                window = None
-        patterns = sql.window_globs(dataset, version, window)
-        urls = [lake.uri(rel) for pattern in patterns for rel in lake.glob(pattern)]
-        files = sql.lake_files(dataset, urls)
-        for statement in sql.load_statements(dataset, files, iam_role, window, prefix):
-            cursor.execute(statement)
-        con.commit()
+        return self.iam_role
 
     def release(self) -> None:
         return None  # dbt-redshift closes its connections when a command ends
@@ -253,6 +268,13 @@ class RedshiftEngine(WarehouseEngine):
             yield con
         finally:
             con.close()
+
+
+def _holds_other_rows(cursor: Any, dataset: str, prefix: str) -> bool:
+    """Whether the raw table holds rows from files outside ``prefix`` (another version)."""
+    cursor.execute(sql.count_other_versions(dataset, prefix))
+    found = cursor.fetchone()
+    return found is not None and int(found[0]) > 0
 
 
 def _message(exc: BaseException) -> str:

@@ -123,14 +123,21 @@ def delete_window(dataset: str, window: Interval | None) -> str:
     )
 
 
+def _other_version(prefix: str) -> str:
+    # A prefix compared as text, not LIKE: no wildcard in a lake path needs escaping.
+    return f"left(filename, {len(prefix)}) <> {quote_literal(prefix)}"
+
+
+def count_other_versions(dataset: str, prefix: str) -> str:
+    """How many rows of an enrich result's raw table come from outside ``prefix`` (another
+    version than the one the models read)."""
+    return f"select count(*) from {raw_table(dataset)}\nwhere {_other_version(prefix)}"
+
+
 def delete_other_versions(dataset: str, prefix: str) -> str:
     """Remove an enrich result's rows of any other version than the one under ``prefix``
     (the raw table holds one version: the one the models read)."""
-    # A prefix compared as text, not LIKE: no wildcard in a lake path needs escaping.
-    return (
-        f"delete from {raw_table(dataset)}\n"
-        f"where left(filename, {len(prefix)}) <> {quote_literal(prefix)}"
-    )
+    return f"delete from {raw_table(dataset)}\nwhere {_other_version(prefix)}"
 
 
 def date_literal(day: date) -> str:
