@@ -137,6 +137,13 @@ def _node_problems(node: exp.Expression) -> list[str]:
         part = node.this.name.lower() if isinstance(node.this, exp.Var | exp.Column) else None
         if part is not None and part not in REDSHIFT_DATEPARTS:
             return [f"extract({part} from …): {part} is not a Redshift date part"]
+    if (
+        isinstance(node, exp.DataType)
+        and node.this in (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+        and not node.expressions
+    ):
+        # Valid, but a trap: Redshift's unsized varchar (and text) holds 256 bytes only.
+        return [f"{node.sql(dialect='redshift')} without a length: 256 bytes on Redshift"]
     if isinstance(node, exp.DataType) and node.this not in REDSHIFT_TYPES:
         return [f"type {node.sql(dialect='redshift')} is not a Redshift type"]
     if isinstance(node, exp.From | exp.Join):

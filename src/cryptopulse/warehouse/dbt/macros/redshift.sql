@@ -6,6 +6,7 @@
   Redshift's dialect (no Redshift was reachable to run them; docs/warehouse.md, "Redshift").
 
   Elsewhere for Redshift: redshift__type_text (macros/types.sql) sizes varchar in bytes.
+  redshift__hash overrides dbt's own hash (dbt_project.yml dispatches dbt's macros here first).
 #}
 
 {% macro redshift__as_utc_timestamp(column) -%}
@@ -30,4 +31,12 @@
 
 {% macro redshift__iso_year(column) -%}
   cast(to_char({{ column }}, 'IYYY') as {{ dbt.type_int() }})
+{%- endmacro %}
+
+
+{% macro redshift__hash(field) -%}
+  {#- dbt.hash casts to dbt's string type, which Redshift reads as varchar(256): a longer key
+      (post ids may hold 512 characters, source|post_id more) would be cut before hashing,
+      and two keys sharing their first 256 bytes would get one hash. -#}
+  md5(cast({{ field }} as varchar(65535)))
 {%- endmacro %}
