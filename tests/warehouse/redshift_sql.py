@@ -143,7 +143,7 @@ def _node_problems(node: exp.Expression) -> list[str]:
         and not node.expressions
     ):
         # Valid, but a trap: Redshift's unsized varchar (and text) holds 256 bytes only.
-        return [f"{node.sql(dialect='redshift')} without a length: 256 bytes on Redshift"]
+        return [f"{node.sql()} without a length: 256 bytes on Redshift"]
     if isinstance(node, exp.DataType) and node.this not in REDSHIFT_TYPES:
         return [f"type {node.sql(dialect='redshift')} is not a Redshift type"]
     if isinstance(node, exp.From | exp.Join):
