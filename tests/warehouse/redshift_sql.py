@@ -78,6 +78,27 @@ REDSHIFT_TYPES = frozenset(
     }
 )
 
+# Redshift's reserved words ("Reserved words"): usable as names only in double quotes. sqlglot
+# reads e.g. an unquoted column `raw` as a name, where Redshift fails on it.
+REDSHIFT_RESERVED = frozenset(
+    """
+    aes128 aes256 all allowoverwrite analyse analyze and any array as asc authorization az64
+    backup between binary blanksasnull both bytedict bzip2 case cast check collate column
+    constraint create credentials cross current_date current_time current_timestamp
+    current_user current_user_id default deferrable deflate defrag delta delta32k desc
+    disable distinct do else emptyasnull enable encode encrypt encryption end except
+    explicit false for foreign freeze from full globaldict256 globaldict64k grant group
+    gzip having identity ignore ilike in initially inner intersect interval into is isnull
+    join leading left like limit localtime localtimestamp lun luns lzo lzop minus mostly16
+    mostly32 mostly8 natural new not notnull null nulls off offline offset oid old on only
+    open or order outer overlaps parallel partition percent permissions pivot placing
+    primary raw readratio recover references rejectlog resort respect restore right select
+    session_user similar snapshot some sysdate system table tag tdes text255 text32k then
+    timestamp to top trailing true truncatecolumns union unique unnest unpivot user using
+    verbose wallet when where with without
+    """.split()  # noqa: SIM905
+)
+
 # Constructs sqlglot parses that Redshift does not run.
 NOT_REDSHIFT: dict[type[exp.Expression], str] = {
     exp.Filter: "aggregate FILTER (WHERE …) clause",
@@ -127,12 +148,30 @@ def problems(sql: str) -> list[str]:
     return sorted(set(found))
 
 
+def _qualified(identifier: exp.Identifier) -> bool:
+    """A column name after a table's (``ns.oid``): Redshift, like PostgreSQL, accepts any
+    word there."""
+    column = identifier.parent
+    return (
+        isinstance(column, exp.Column)
+        and column.args.get("this") is identifier
+        and column.args.get("table") is not None
+    )
+
+
 def _node_problems(node: exp.Expression) -> list[str]:
     for kind, what in NOT_REDSHIFT.items():
         if isinstance(node, kind):
             return [f"{what}: {node.sql(dialect='redshift')[:80]}"]
     if isinstance(node, exp.Star) and (node.args.get("except") or node.args.get("replace")):
         return [f"select * with exclude/replace: {node.sql()[:80]}"]
+    if (
+        isinstance(node, exp.Identifier)
+        and not node.quoted
+        and node.name.lower() in REDSHIFT_RESERVED
+        and not _qualified(node)
+    ):
+        return [f"{node.name} is a Redshift reserved word: quote it as a name"]
     if isinstance(node, exp.Extract):
         part = node.this.name.lower() if isinstance(node.this, exp.Var | exp.Column) else None
         if part is not None and part not in REDSHIFT_DATEPARTS:

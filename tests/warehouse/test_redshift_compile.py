@@ -95,6 +95,7 @@ def test_every_statement_of_both_runs_is_redshift_sql(builds: tuple[Compiled, Co
         ("isodow(cast(getdate() as date))", "isodow()"),
         ("[1, 2, 3]", "array/list literal"),
         ("try_cast(coin_id as bigint)", "try_cast"),
+        ("coin_id as open, 1", "open is a Redshift reserved word"),
     ],
 )
 def test_a_duckdb_only_construct_in_a_model_fails_the_check(
