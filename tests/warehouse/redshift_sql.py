@@ -100,7 +100,7 @@ REDSHIFT_RESERVED = frozenset(
 )
 
 # Constructs sqlglot parses that Redshift does not run.
-NOT_REDSHIFT: dict[type[exp.Expression], str] = {
+NOT_REDSHIFT: dict[type[exp.Expr], str] = {
     exp.Filter: "aggregate FILTER (WHERE …) clause",
     exp.Array: "array/list literal",
     exp.Struct: "struct literal",
@@ -159,7 +159,7 @@ def _qualified(identifier: exp.Identifier) -> bool:
     )
 
 
-def _node_problems(node: exp.Expression) -> list[str]:
+def _node_problems(node: exp.Expr) -> list[str]:
     for kind, what in NOT_REDSHIFT.items():
         if isinstance(node, kind):
             return [f"{what}: {node.sql(dialect='redshift')[:80]}"]
