@@ -3,9 +3,10 @@ connection, for compilation only.
 
 Why a stub: dbt asks the warehouse while compiling. is_incremental() looks the model's
 table up, dim_date reads the hour spine's bounds with run_query, the windowed mart reads the
-hours a window touches, and `dbt build` runs each materialization's statements. dbt's
-`--no-introspect` only turns those run_query calls into errors, and `--no-populate-cache`
-still leaves the table lookups. So here dbt-redshift runs unchanged, except that its
+hours a window touches, and `dbt build` runs each materialization's statements.
+`dbt compile --no-introspect --no-populate-cache` opens no connection and so stops at the
+first incremental model (is_incremental()'s lookup: "connection never acquired"). So here
+dbt-redshift runs unchanged, except that its
 connection manager's ``open`` hands it ``OfflineHandle``: a DB-API connection that records
 every statement dbt sends and answers as a small, fresh Redshift would:
 
