@@ -228,7 +228,6 @@ class RedshiftEngine(WarehouseEngine):
             cursor = con.cursor()
             # Export and status name tables unqualified: the session reads the models' schema.
             cursor.execute(f"set search_path to {sql.quote_ident(MODEL_SCHEMA)}")
-            cursor.execute("set session characteristics as transaction read only")
             try:
                 yield RedshiftReader(con)
             except redshift_connector.Error as exc:
@@ -279,8 +278,13 @@ def _holds_other_rows(cursor: Any, dataset: str, prefix: str) -> bool:
 
 def _message(exc: BaseException) -> str:
     """A driver error as one line: redshift_connector puts the server's fields in a dict
-    (its 'M' is the message)."""
-    first = exc.args[0] if exc.args else exc
-    if isinstance(first, dict):
-        return str(first.get("M", first))
-    return " ".join(str(first).split())
+    (its 'M' is the message), and a network failure's OS error beside its own words."""
+    parts = []
+    for arg in exc.args or (exc,):
+        if isinstance(arg, dict):
+            parts.append(str(arg.get("M", arg)))
+        elif isinstance(arg, OSError):
+            parts.append(f"({arg.strerror or arg})")
+        else:
+            parts.append(str(arg))
+    return " ".join(" ".join(parts).split())
