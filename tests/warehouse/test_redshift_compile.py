@@ -78,6 +78,11 @@ def test_a_later_windowed_run_compiles_the_incremental_branches(
     posts = next(sql for p, sql in later.compiled.items() if p.endswith("/fct_posts.sql"))
     assert "lake_date >= cast('2024-01-01' as date)" in posts
     assert f"'{WINDOW[0]}..{WINDOW[1]}' as merge_window" in posts
+    # The mart's windowed bounds were read (run_query) and narrow its scans to hours.
+    mart = next(
+        sql for p, sql in later.compiled.items() if p.endswith("/mart_coin_social_hourly.sql")
+    )
+    assert "hour_ts >= cast('" in mart
     # Keys are hashed whole: dbt's default hash would cast to Redshift's 256-byte varchar.
     assert "md5(cast(posts.source || '|' || posts.post_id as varchar(65535)))" in posts
 
