@@ -49,10 +49,11 @@ def task_settings() -> Settings:
         log.info("CoinGecko API key taken from connection cryptopulse_coingecko")
     settings = load_settings(**overrides)
     # A Redshift warehouse's password: the connection's, or the worker's environment.
-    password = _connection_password("cryptopulse_warehouse")
-    if password is not None and open_engine(settings).name == "redshift":
-        log.info("Redshift password taken from connection cryptopulse_warehouse")
-        settings = load_settings(**overrides, redshift_password=password)
+    if open_engine(settings).name == "redshift":
+        password = _connection_password("cryptopulse_warehouse")
+        if password is not None:
+            log.info("Redshift password taken from connection cryptopulse_warehouse")
+            settings = load_settings(**overrides, redshift_password=password)
     return settings
 
 
