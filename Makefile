@@ -21,7 +21,7 @@ DBT_SOURCES := $(shell find $(DBT_DIR) \( -name '*.sql' -o -name '*.yml' \) -not
 AIRFLOW_HOME ?= $(CURDIR)/.airflow
 AIRFLOW_PORT ?= 8080
 
-.PHONY: setup demo demo-seed test test-fast lint typecheck unit bench airflow clean
+.PHONY: setup demo demo-seed test test-fast lint typecheck unit redshift-check bench airflow clean
 
 setup: $(VENV)/.synced $(MANIFEST)
 
@@ -53,6 +53,11 @@ unit: setup
 	$(BIN)/pytest
 
 test-fast: setup ; $(BIN)/pytest -m "not slow"
+
+# The Redshift target without a Redshift: every model and test compiled offline and checked as
+# Redshift SQL, and the loader's COPY statements (part of `make test` too).
+redshift-check: setup
+	$(BIN)/pytest -q tests/warehouse/test_redshift_compile.py tests/warehouse/test_redshift_copy.py
 
 test: lint typecheck unit
 

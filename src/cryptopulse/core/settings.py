@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
-from urllib.parse import unquote, urlsplit
 
 from pydantic import (
     Field,
@@ -28,6 +26,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from cryptopulse.core.plugins import source_plugins
+from cryptopulse.core.server_url import parse_server_url
 from cryptopulse.core.settings_base import (
     PREFIX,
     SettingsError,
@@ -75,9 +74,19 @@ class Settings(SettingsSection):
     warehouse_url: str = Field(
         default="./data/warehouse.duckdb",
         description="The warehouse; its scheme picks the engine: a DuckDB file path "
-        "(or duckdb://PATH), or postgresql://USER@HOST:PORT/DB (the password from PGPASSWORD, "
-        "~/.pgpass or the Airflow connection cryptopulse_warehouse, never in the URL); "
-        "redshift:// and spark:// come later.",
+        "(or duckdb://PATH), postgresql://USER@HOST:PORT/DB (the password from PGPASSWORD, "
+        "~/.pgpass or the Airflow connection cryptopulse_warehouse), or "
+        "redshift://USER@HOST:5439/DB (password in CRYPTOPULSE_REDSHIFT_PASSWORD); never a "
+        "password in the URL. spark:// comes later.",
+    )
+    redshift_iam_role: str | None = Field(
+        default=None,
+        description="Redshift: the IAM role ARN the cluster assumes to COPY the lake's "
+        "Parquet from S3 (arn:aws:iam::ACCOUNT:role/NAME; chained roles comma-separated).",
+    )
+    redshift_password: SecretStr | None = Field(
+        default=None,
+        description="Redshift: the password of the warehouse URL's user.",
     )
     s3_endpoint_url: str | None = Field(
         default=None,
@@ -159,23 +168,34 @@ class Settings(SettingsSection):
     @classmethod
     def _check_warehouse_url(cls, value: str) -> str:
         engine = warehouse_engine_name(value)
-        if engine == "postgresql":
-            check_postgres_url(value)
+        if engine in SERVER_PORTS:  # ValueError names no password
+            parse_server_url(value, SERVER_PORTS[engine])
             return value
         if engine in ENGINES_TO_COME:
             raise ValueError(
                 f"the {ENGINES_TO_COME[engine]} warehouse engine is not available yet; "
-                f"accepted today: {_DUCKDB_ACCEPTED}"
+                f"accepted today: {_WAREHOUSE_ACCEPTED}"
             )
         if engine != "duckdb":
-            raise ValueError(
-                f"accepted: {_DUCKDB_ACCEPTED} (postgresql://, redshift:// and spark:// "
-                "engines are not available yet)"
-            )
+            raise ValueError(f"accepted: {_WAREHOUSE_ACCEPTED}")
         path = warehouse_location(value)
         if not path.strip():
-            raise ValueError(f"duckdb:// needs a file path; accepted: {_DUCKDB_ACCEPTED}")
+            raise ValueError(f"duckdb:// needs a file path; accepted: {_WAREHOUSE_ACCEPTED}")
         _check_local_path(Path(path), "the warehouse", want_folder=False)
+        return value
+
+    @field_validator("redshift_iam_role", mode="before")
+    @classmethod
+    def _check_iam_role(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip() or None
+        if isinstance(value, str) and not all(
+            _IAM_ROLE_ARN.fullmatch(part.strip()) for part in value.split(",")
+        ):
+            raise ValueError(
+                "accepted: an IAM role ARN such as arn:aws:iam::123456789012:role/RedshiftCopy "
+                "(several chained roles comma-separated)"
+            )
         return value
 
     @field_validator("duckdb_memory_limit")
@@ -242,56 +262,18 @@ class Settings(SettingsSection):
 
 # Warehouse engines by URL scheme: a plain path or duckdb:// is DuckDB (the engines
 # themselves live in cryptopulse.warehouse.engines); these schemes are refused until built.
-ENGINES_TO_COME = {"redshift": "Redshift", "spark": "Spark"}
-_DUCKDB_ACCEPTED = (
-    "a DuckDB file path such as ./data/warehouse.duckdb (or duckdb://PATH), or "
-    "postgresql://USER@HOST:PORT/DB"
+ENGINES_TO_COME = {"spark": "Spark"}
+# Server engines and their default ports: their URLs are scheme://USER@HOST[:PORT]/DB.
+SERVER_PORTS = {"postgresql": 5432, "redshift": 5439}
+REDSHIFT_PORT = SERVER_PORTS["redshift"]
+# arn:<partition>:iam::<12-digit account>:role/<path/name>: what COPY's IAM_ROLE accepts.
+_IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+_WAREHOUSE_ACCEPTED = (
+    "a DuckDB file path such as ./data/warehouse.duckdb (or duckdb://PATH), "
+    "postgresql://USER@HOST:PORT/DB or redshift://USER@HOST:5439/DB"
 )
-_POSTGRES_ACCEPTED = "postgresql://USER@HOST:PORT/DB, e.g. postgresql://cryptopulse@db:5432/crypto"
 # Schema and role names used unquoted in SQL: lower case, so PostgreSQL does not fold them.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,49}")
-
-
-@dataclass(frozen=True)
-class PostgresAddress:
-    """Where a PostgreSQL warehouse is: no password (that comes from libpq's own lookup)."""
-
-    user: str
-    host: str
-    port: int
-    database: str
-
-    def url(self) -> str:
-        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.database}"
-
-
-def check_postgres_url(url: str) -> PostgresAddress:
-    """The parts of postgresql://USER@HOST:PORT/DB; ValueError naming what is wrong. A
-    password in the URL is refused (it would sit in a file or a shell history): PGPASSWORD,
-    ~/.pgpass or the Airflow connection give it. The message never repeats the URL."""
-    parts = urlsplit(url)
-    try:
-        port = parts.port or 5432
-    except ValueError:
-        raise ValueError(f"the port must be a number; accepted: {_POSTGRES_ACCEPTED}") from None
-    if parts.password is not None:
-        raise ValueError(
-            "a password does not belong in the URL: remove it and set PGPASSWORD or "
-            "~/.pgpass (or the Airflow connection cryptopulse_warehouse); accepted: "
-            + _POSTGRES_ACCEPTED
-        )
-    database = unquote(parts.path.lstrip("/"))
-    missing = [
-        what
-        for what, value in (("USER", parts.username), ("HOST", parts.hostname), ("DB", database))
-        if not value
-    ]
-    if missing or parts.query or parts.fragment or "/" in database:
-        gap = f"{' and '.join(missing)} missing; " if missing else ""
-        raise ValueError(f"{gap}accepted: {_POSTGRES_ACCEPTED}")
-    return PostgresAddress(
-        user=unquote(parts.username or ""), host=parts.hostname or "", port=port, database=database
-    )
 
 
 def warehouse_engine_name(url: str) -> str:

@@ -11,7 +11,6 @@ settings.py``) derive from ``SettingsSection``, so all of them read the same pla
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Annotated, Any, get_args
 
@@ -27,6 +26,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from cryptopulse.core.errors import UserError
+from cryptopulse.core.server_url import mask_password
 
 PREFIX = "CRYPTOPULSE_"
 
@@ -86,24 +86,15 @@ def setting_name(field_name: str) -> str:
     return f"{PREFIX}{field_name.upper()}"
 
 
-_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^/@:\s]*):[^/@\s]*@", re.IGNORECASE)
-
-
-def _redacted(value: Any) -> Any:
-    """A setting's value as an error may show it: the password of a URL (user:pw@host)
-    masked, so a mistaken URL never puts a secret in a message or a log."""
-    if isinstance(value, str):
-        return _URL_PASSWORD.sub(lambda m: f"{m['head']}:***@", value)
-    return value
-
-
 def error_lines(exc: ValidationError) -> list[str]:
     """One ``CRYPTOPULSE_NAME: what is wrong (got 'value')`` line per bad setting."""
     lines = []
     for err in exc.errors():
         name = "_".join(str(p) for p in err["loc"]) or "settings"
         message = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{setting_name(name)}: {message} (got {_redacted(err.get('input'))!r})")
+        # A URL's password is never echoed, even in a URL refused for carrying one.
+        got = mask_password(repr(err.get("input")))
+        lines.append(f"{setting_name(name)}: {message} (got {got})")
     return lines
 
 

@@ -54,7 +54,14 @@ def task_settings() -> Settings:
     if key is not None:
         overrides["coingecko_api_key"] = key
         log.info("CoinGecko API key taken from connection cryptopulse_coingecko")
-    return load_settings(**overrides)
+    settings = load_settings(**overrides)
+    # A Redshift warehouse's password: the connection's, or the worker's environment.
+    if open_engine(settings).name == "redshift":
+        password = _connection_password(WAREHOUSE_CONNECTION)
+        if password is not None:
+            log.info("Redshift password taken from connection %s", WAREHOUSE_CONNECTION)
+            settings = load_settings(**overrides, redshift_password=password)
+    return settings
 
 
 def _connection(conn_id: str) -> Any | None:
@@ -209,6 +216,8 @@ def prepare_dbt_task(context: Any) -> None:
     settings = task_settings()
     if settings.s3_endpoint_url:
         os.environ["AWS_ENDPOINT_URL_S3"] = settings.s3_endpoint_url
+    if settings.redshift_password is not None:  # the redshift profile reads it from here
+        os.environ["CRYPTOPULSE_REDSHIFT_PASSWORD"] = settings.redshift_password.get_secret_value()
 
 
 def dbt_target() -> str:

@@ -23,5 +23,14 @@ def open_engine(settings: Settings) -> WarehouseEngine:
                 "pip install 'cryptopulse[postgres]'"
             ) from exc
         return PostgresEngine(settings)
+    if name == "redshift":
+        try:
+            from cryptopulse.warehouse.engines.redshift import RedshiftEngine
+        except ImportError as exc:
+            raise UserError(
+                "the Redshift warehouse needs the `redshift` extra: "
+                "pip install 'cryptopulse[redshift]'"
+            ) from exc
+        return RedshiftEngine(settings)
     # Settings refuse the schemes of engines not built yet; this is for settings made by hand.
     raise UserError(f"the {name} warehouse engine is not available yet")

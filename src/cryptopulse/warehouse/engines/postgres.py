@@ -28,7 +28,8 @@ import pyarrow.compute as pc
 from psycopg import sql
 
 from cryptopulse.core.interval import Interval
-from cryptopulse.core.settings import PostgresAddress, Settings, check_postgres_url
+from cryptopulse.core.server_url import ServerUrl, parse_server_url
+from cryptopulse.core.settings import SERVER_PORTS, Settings
 from cryptopulse.lake import Lake
 from cryptopulse.warehouse.engine import (
     MartReader,
@@ -41,7 +42,7 @@ from cryptopulse.warehouse.engines import postgres_load
 WHERE_PASSWORDS_COME_FROM = "PGPASSWORD, ~/.pgpass or the Airflow connection cryptopulse_warehouse"
 
 
-def explain_connect_error(address: PostgresAddress, message: str) -> str:
+def explain_connect_error(address: ServerUrl, message: str) -> str:
     """One line for a failed connection: what is wrong and what to do (libpq's messages
     name hosts, users and databases, never a password)."""
     where = f"PostgreSQL at {address.host}:{address.port}"
@@ -170,7 +171,7 @@ class PostgresEngine(WarehouseEngine):
     label: ClassVar[str] = "PostgreSQL"
 
     def __init__(self, settings: Settings) -> None:
-        self.address = check_postgres_url(settings.warehouse_url)
+        self.address = parse_server_url(settings.warehouse_url, SERVER_PORTS["postgresql"])
         self.schema = settings.postgres_schema
         self.raw_schema = f"{self.schema}_raw"
         self.staging_schema = f"{self.schema}_staging"
@@ -180,7 +181,7 @@ class PostgresEngine(WarehouseEngine):
 
     # ---- what people and the run record see ----------------------------------------------
     def location(self) -> str:
-        return self.address.url()
+        return self.address.display()
 
     def describe(self) -> str:
         return f"{self.label} {self.location()} (schema {self.schema})"
@@ -198,7 +199,8 @@ class PostgresEngine(WarehouseEngine):
         )
 
     def adbc_url(self) -> str:
-        return f"{self.address.url()}?connect_timeout={self.timeout}&application_name=cryptopulse"
+        options = f"connect_timeout={self.timeout}&application_name=cryptopulse"
+        return f"{self.address.display()}?{options}"
 
     def connect(self, autocommit: bool = True) -> psycopg.Connection[Any]:
         try:

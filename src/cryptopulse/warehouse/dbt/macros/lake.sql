@@ -94,9 +94,11 @@
   {%- set window = window if window is not none else lake_window() -%}
   {%- set relation = read_lake_dataset(dataset, source_relation, window) if dataset in lake_datasets() else none -%}
   {%- if relation is not none -%}
+    {#- Names quoted: a contract column may be a reserved word somewhere (posts' `raw` is
+        one on Redshift). -#}
     select
       {%- for name, _, _ in columns %}
-        {{ name }},
+        {{ adapter.quote(name) }},
       {%- endfor %}
         filename,
         lake_date
@@ -105,7 +107,7 @@
     {#- Nothing landed for this dataset (in the window) yet: an empty, typed relation. -#}
     select
       {%- for name, data_type, _ in columns %}
-        cast(null as {{ data_type }}) as {{ name }},
+        cast(null as {{ data_type }}) as {{ adapter.quote(name) }},
       {%- endfor %}
         cast(null as {{ type_text(2048) }}) as filename,
         cast(null as date) as lake_date
