@@ -102,9 +102,7 @@ MONTHLY_COLUMNS = (
 )
 
 
-def monthly_min_max(
-    frame: Frame, coin_id: str | None, start: date, end: date
-) -> pd.DataFrame:
+def monthly_min_max(frame: Frame, coin_id: str | None, start: date, end: date) -> pd.DataFrame:
     """The monthly aggregate (min/max price, market cap, volume) for the months the days
     [start, end] touch: one coin, or every coin when ``coin_id`` is None."""
     where = f"month_start >= DATE '{start.replace(day=1)}' and month_start <= DATE '{end}'"
@@ -198,9 +196,7 @@ def extremes(z: pd.DataFrame, threshold: float) -> pd.DataFrame:
     scores = z["weighted_sentiment_zscore"]
     found = z[scores.abs() >= threshold].copy()
     found["abs_z"] = found["weighted_sentiment_zscore"].abs()
-    return found.sort_values("abs_z", ascending=False).drop(columns="abs_z").reset_index(
-        drop=True
-    )
+    return found.sort_values("abs_z", ascending=False).drop(columns="abs_z").reset_index(drop=True)
 
 
 TOP_POSTS = 20
@@ -218,7 +214,9 @@ def top_posts(frame: Frame, coin_id: str, hour: datetime, limit: int = TOP_POSTS
         f"and p.created_at >= {timestamp(hour)} and p.created_at < {timestamp(after)}"
     )
     result = _float(result, "sentiment")
-    result = result.sort_values(["likes", "created_at"], ascending=[False, True], na_position="last")
+    result = result.sort_values(
+        ["likes", "created_at"], ascending=[False, True], na_position="last"
+    )
     return result.head(limit).reset_index(drop=True)
 
 
@@ -242,9 +240,7 @@ def _leadlag_select(where: str) -> str:
 
 def leadlag(frame: Frame, coin_id: str) -> pd.DataFrame:
     """One coin's correlation against lag (−24…+24 h) with its band, by lag."""
-    result = frame(
-        _leadlag_select(f"where {col.LEADLAG_COLUMNS['coin_id']} = {text(coin_id)}")
-    )
+    result = frame(_leadlag_select(f"where {col.LEADLAG_COLUMNS['coin_id']} = {text(coin_id)}"))
     result = _float(result, "correlation", "ci_low", "ci_high", "best_correlation")
     result["lag_hours"] = result["lag_hours"].astype("int64")
     result["n_observations"] = pd.to_numeric(result["n_observations"]).astype("Int64")
