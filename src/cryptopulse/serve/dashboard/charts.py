@@ -103,7 +103,16 @@ def price_and_sentiment(hourly: pd.DataFrame, coin: str) -> go.Figure:
             y=hourly["weighted_sentiment"],
             name="Weighted sentiment",
             line_color=SENTIMENT,
-            opacity=0.75,
+            opacity=0.3,
+        ),
+        secondary_y=True,
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=hourly["hour_ts"],
+            y=hourly["weighted_sentiment"].rolling(24, min_periods=1).mean(),
+            name="Weighted sentiment, 24 h mean",
+            line_color=SENTIMENT,
         ),
         secondary_y=True,
     )

@@ -14,10 +14,11 @@ if runs.empty:
     st.stop()
 last = runs.iloc[0]
 cells = st.columns(4)
-cells[0].metric("Last run", str(last["status"]), str(last["command"]), delta_color="off")
+cells[0].metric("Last run", str(last["status"]))
 cells[1].metric("Rows landed", f"{int(last['landed']):,}")
 cells[2].metric("Rows quarantined", f"{int(last['quarantined']):,}")
 cells[3].metric("Checks passed", str(last["checks"]))
+st.caption(f"`{last['command']}`, started {last['started']} UTC, window {last['window']}.")
 
 st.subheader("Last runs")
 st.dataframe(runs, hide_index=True)
