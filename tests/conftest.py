@@ -122,3 +122,16 @@ def s3_bucket(s3_endpoint: str) -> str:
     name = f"lake-{time.monotonic_ns()}"
     boto3.client("s3", endpoint_url=s3_endpoint).create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The small demo (14 days, 30 coins, ~60k posts) run once through the whole pipeline
+    (lake, warehouse, exported marts, run record), for tests that only read it."""
+    from cryptopulse.orchestrate import pipeline
+    from cryptopulse.sources.demo import SCALES
+
+    work = tmp_path_factory.mktemp("small-demo")
+    config = Settings(lake_url=str(work / "lake"), warehouse_url=str(work / "warehouse.duckdb"))
+    pipeline.run(config, SCALES["small"], command="demo")
+    return config
