@@ -12,13 +12,13 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 import streamlit as st
-from dashboard_helpers import axis_titles, figures, metric, trace, values
 from streamlit.testing.v1 import AppTest
 
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.serve.dashboard import APP
 from cryptopulse.serve.dashboard.source import EXPORTED, WAREHOUSE, locate
+from dashboard_helpers import axis_titles, figures, metric, trace, values
 
 pytestmark = pytest.mark.slow
 
@@ -281,9 +281,7 @@ def test_health_shows_the_runs_and_the_quarantines_causes(
 
 
 # ---- read-only, cached, refreshed by a new run -------------------------------------------
-def test_the_dashboards_connections_cannot_write(
-    small_demo: Settings, tmp_path: Path
-) -> None:
+def test_the_dashboards_connections_cannot_write(small_demo: Settings, tmp_path: Path) -> None:
     marts = locate(small_demo)
     assert marts.kind == WAREHOUSE
     with marts.reader() as reader, pytest.raises(Exception, match="read-only"):
@@ -345,8 +343,7 @@ def test_results_are_cached_until_a_new_run_lands(
     # The warehouse changes (as a run would change it) but no run has landed yet.
     with duckdb.connect(str(copy.warehouse_path)) as con:
         con.execute(
-            "update agg_coin_stats_monthly set max_price = max_price * 2 "
-            "where coin_id = 'bitcoin'"
+            "update agg_coin_stats_monthly set max_price = max_price * 2 where coin_id = 'bitcoin'"
         )
     at.run()
     assert at.dataframe[0].value.loc[0, "max_price"] == before  # served from the cache

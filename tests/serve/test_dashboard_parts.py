@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from cryptopulse.core.errors import UserError
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
