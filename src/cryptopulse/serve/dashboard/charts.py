@@ -15,13 +15,14 @@ EXTREME = "#ff7f0e"
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    # The legend sits between the title and the plot, clear of the axis titles below.
     fig.update_layout(
-        title=title,
+        title={"text": title, "y": 0.98, "yref": "container", "yanchor": "top"},
         template=TEMPLATE,
         height=height,
-        margin={"l": 60, "r": 30, "t": 60, "b": 40},
+        margin={"l": 60, "r": 30, "t": 90, "b": 50},
         hovermode="x unified",
-        legend={"orientation": "h", "y": -0.12},
+        legend={"orientation": "h", "x": 0, "y": 1.01, "yanchor": "bottom"},
     )
     return fig
 

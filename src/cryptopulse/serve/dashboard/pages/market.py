@@ -30,7 +30,12 @@ every_coin = st.toggle("Every coin", key="monthly_every_coin")
 monthly = ctx.query(
     queries.monthly_min_max, None if every_coin else pick.coin_id, pick.start, pick.end
 )
-st.dataframe(monthly, hide_index=True)
+money = {
+    name: st.column_config.NumberColumn(format="dollar" if "price" in name else "compact")
+    for name in monthly.columns
+    if name.startswith(("min_", "max_"))
+}
+st.dataframe(monthly, hide_index=True, column_config=money)
 st.download_button(
     "Download CSV",
     monthly.to_csv(index=False),
