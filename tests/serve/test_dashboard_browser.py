@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, _free_port, cli_env
 
+from conftest import CLI, _free_port, cli_env
 from cryptopulse.core.settings import Settings
 
 pytestmark = pytest.mark.slow
