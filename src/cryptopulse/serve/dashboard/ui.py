@@ -14,7 +14,7 @@ import streamlit as st
 from cryptopulse.core.errors import UserError
 from cryptopulse.core.settings import Settings, load_settings
 from cryptopulse.lake import open_lake
-from cryptopulse.serve.dashboard import health, queries
+from cryptopulse.serve.dashboard import charts, health, queries
 from cryptopulse.serve.dashboard.source import NOTHING, Marts, data_version, locate
 
 # Widget values every analysis page shares (kept while the health page is shown).
@@ -67,6 +67,15 @@ def _query(name: str, key: tuple[str, ...], args: tuple[Any, ...], _marts: Marts
     return function(_marts.frame, *args)
 
 
+@st.cache_resource(ttl=_ttl(), show_spinner=False, max_entries=256)
+def _figure(name: str, key: tuple[Any, ...], _data: tuple[Any, ...]) -> Any:
+    """A ``charts`` figure, built once per marts, data version and page options and shared
+    by every session: building a Plotly figure (its validation) costs more than the query
+    behind it. Streamlit only reads it (``to_dict``), so sharing the object is safe."""
+    function: Callable[..., Any] = getattr(charts, name)
+    return function(*_data)
+
+
 @st.cache_data(ttl=_ttl(), show_spinner=False, max_entries=64)
 def _health(name: str, key: tuple[str, ...], _config: Settings) -> Any:
     lake = open_lake(_config)
@@ -91,6 +100,11 @@ class Context:
     def query(self, function: Callable[..., Any], *args: Any) -> Any:
         """``function(marts.frame, *args)`` from ``queries``, cached."""
         return _query(function.__name__, self._key(), args, self.marts)
+
+    def figure(self, chart: Callable[..., Any], options: tuple[Any, ...], *data: Any) -> Any:
+        """``chart(*data)`` from ``charts``, cached: ``options`` must name everything the
+        figure depends on besides the data version (coin, days, grain, threshold...)."""
+        return _figure(chart.__name__, (*self._key(), *options), data)
 
     def health(self, name: str) -> Any:
         """``runs``, ``freshness`` or ``quarantine_causes`` of the lake, cached."""

@@ -22,7 +22,7 @@ st.caption(f"`{last['command']}`, started {last['started']} UTC, window {last['w
 
 st.subheader("Last runs")
 st.dataframe(runs, hide_index=True)
-st.plotly_chart(charts.stage_times(runs, health.STAGES))
+st.plotly_chart(ctx.figure(charts.stage_times, (), runs, health.STAGES))
 
 st.subheader("Freshness per source")
 st.caption("The last UTC day each source's data landed in the lake.")
@@ -33,5 +33,5 @@ causes = ctx.health("quarantine_causes")
 if causes.empty:
     st.success("Nothing quarantined.")
 else:
-    st.plotly_chart(charts.quarantine(causes))
+    st.plotly_chart(ctx.figure(charts.quarantine, (), causes))
     st.dataframe(causes, hide_index=True)

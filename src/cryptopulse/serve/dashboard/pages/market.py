@@ -19,7 +19,7 @@ else:
     cells[1].metric("High (USD)", ui.usd(hourly["price"].max()))
     cells[2].metric("Low (USD)", ui.usd(hourly["price"].min()))
     cells[3].metric("Hours with prices", f"{len(hourly):,}")
-    st.plotly_chart(charts.market(hourly, pick.label))
+    st.plotly_chart(ctx.figure(charts.market, (pick,), hourly, pick.label))
 
 st.subheader("Monthly min / max")
 st.caption(

@@ -10,7 +10,7 @@ ctx = ui.context(columns.LEADLAG_TABLES)
 pick = ui.pick_coin_and_days(ctx)
 st.title(f"Price × sentiment · {pick.label}")
 hourly = ctx.query(queries.price_and_sentiment, pick.coin_id, pick.start, pick.end)
-st.plotly_chart(charts.price_and_sentiment(hourly, pick.label))
+st.plotly_chart(ctx.figure(charts.price_and_sentiment, (pick,), hourly, pick.label))
 
 st.subheader("Does sentiment lead the price?")
 curve = ctx.query(queries.leadlag, pick.coin_id)
@@ -26,7 +26,7 @@ else:
         cells[0].metric("Best lag", f"{lag:+d} h")
         cells[1].metric("Correlation at the best lag", f"{float(best['correlation']):+.3f}")
         cells[2].metric("Hours compared", f"{int(best['n_observations']):,}")
-    st.plotly_chart(charts.leadlag(curve, best, pick.label))
+    st.plotly_chart(ctx.figure(charts.leadlag, (pick.coin_id,), curve, best, pick.label))
     st.caption(
         "Correlation between the hourly change in sentiment and the log return lag hours "
         f"later, over the whole history, with its {columns.LEADLAG_BAND}. A positive lag: "

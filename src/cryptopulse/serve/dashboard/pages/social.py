@@ -19,7 +19,7 @@ cells[0].metric("Posts", f"{int(series['social_volume'].sum()):,}")
 cells[1].metric(f"Busiest {grain}", f"{int(series['social_volume'].max() or 0):,} posts")
 cells[2].metric("Mean dominance", f"{series['social_dominance'].mean() * 100:.1f} %")
 cells[3].metric("Mean sentiment", f"{series['mean_sentiment'].mean():+.3f}")
-st.plotly_chart(charts.social(series, pick.label, grain))
+st.plotly_chart(ctx.figure(charts.social, (pick, grain), series, pick.label, grain))
 with st.expander(f"The numbers per {grain}"):
     st.dataframe(series, hide_index=True)
 
@@ -29,7 +29,7 @@ threshold = st.slider(
 )
 z = ctx.query(queries.zscores, pick.coin_id, pick.start, pick.end)
 extremes = queries.extremes(z, threshold)
-st.plotly_chart(charts.zscore(z, extremes, threshold, pick.label))
+st.plotly_chart(ctx.figure(charts.zscore, (pick, threshold), z, extremes, threshold, pick.label))
 st.caption(
     "Weighted sentiment (posts × mean sentiment) against its mean and spread over the "
     f"previous week; {len(extremes)} hours reach |z| ≥ {threshold:g}."
