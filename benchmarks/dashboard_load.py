@@ -36,6 +36,7 @@ from typing import Any
 
 import psutil
 from common import CLI, bench_env, run_measured
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from cryptopulse.sources.demo import SCALES
 
@@ -64,6 +65,7 @@ CHARTS_DRAWN = """titles => {
         && !document.querySelector('[data-testid="stException"]');
 }"""
 TIMEOUT_MS = 120_000
+FAILURES: list[str] = []  # page views whose charts were not drawn in time
 Visits = tuple[list[float], list[float]]  # (full page loads, page switches) in seconds
 
 
@@ -112,7 +114,13 @@ async def visit(context: Any, base: str, order: list[tuple[str, str, list[str]]]
                 await page.goto(f"{base}/{path}", wait_until="commit")
             else:
                 await page.get_by_role("link", name=link, exact=True).click()
-            await page.wait_for_function(CHARTS_DRAWN, arg=titles, timeout=TIMEOUT_MS)
+            try:
+                await page.wait_for_function(CHARTS_DRAWN, arg=titles, timeout=TIMEOUT_MS)
+            except PlaywrightTimeout:
+                body = (await page.inner_text("body"))[-300:].replace("\n", " ")
+                FAILURES.append(f"{link}: not drawn in {TIMEOUT_MS / 1000:.0f} s; page: {body}")
+                (switches if number else loads).append(float("inf"))
+                continue
             (switches if number else loads).append(time.perf_counter() - start)
     finally:
         await page.close()
@@ -232,6 +240,8 @@ def main() -> None:
         f"app memory (RSS): idle {idle:.0f} MB · peak {sampler.peak:.0f} MB · "
         f"end {sampler.last:.0f} MB"
     )
+    if FAILURES:
+        print(f"{len(FAILURES)} page views not drawn in time (counted as ∞), e.g. {FAILURES[0]}")
     views = len(every) + len(cold_times)
     print(f"app CPU: {server_cpu:.1f} s for {views} page views ({server_cpu / views:.2f} s each)")
     p95 = percentile(every, 0.95)

@@ -63,12 +63,13 @@ def coins(frame: Frame) -> pd.DataFrame:
 
 def hour_span(frame: Frame) -> tuple[datetime, datetime] | None:
     """The first and last hour of the social mart (market or posts), None when empty."""
-    span = frame(f"select min(hour_ts) as first, max(hour_ts) as last from {col.SOCIAL_TABLE}")
-    if span.empty or pd.isna(span.loc[0, "first"]):
+    span = frame(
+        f"select min(hour_ts) as first_hour, max(hour_ts) as last_hour from {col.SOCIAL_TABLE}"
+    )
+    if span.empty or pd.isna(span.loc[0, "first_hour"]):
         return None
-    return pd.Timestamp(span.loc[0, "first"]).to_pydatetime(), pd.Timestamp(
-        span.loc[0, "last"]
-    ).to_pydatetime()
+    first = pd.Timestamp(span.loc[0, "first_hour"]).to_pydatetime()
+    return first, pd.Timestamp(span.loc[0, "last_hour"]).to_pydatetime()
 
 
 def default_days(span: tuple[datetime, datetime], days: int = 30) -> tuple[date, date]:
