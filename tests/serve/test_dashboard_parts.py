@@ -33,7 +33,8 @@ def test_streamlit_listens_on_loopback_headless_without_usage_statistics() -> No
     assert _option(command, "--server.port") == "8600"
     assert _option(command, "--server.headless") == "true"
     assert _option(command, "--browser.gatherUsageStats") == "false"
-    environment = launch.streamlit_environment()
+    environment = launch.streamlit_environment(Settings(dashboard_cache_seconds=42))
+    assert environment["CRYPTOPULSE_DASHBOARD_CACHE_SECONDS"] == "42.0"
     assert environment["STREAMLIT_BROWSER_GATHER_USAGE_STATS"] == "false"
     assert environment["DO_NOT_TRACK"] == "1"
 

@@ -306,7 +306,7 @@ def dashboard(port: PortOption = None) -> None:
     command = launch.streamlit_command(chosen)
     console.print(f"Dashboard on http://{launch.HOST}:{chosen}/  (Ctrl-C to stop)")
     sys.stdout.flush()
-    os.execve(command[0], command, launch.streamlit_environment())  # Streamlit takes over
+    os.execve(command[0], command, launch.streamlit_environment(settings))  # Streamlit takes over
 
 
 @app.command()

@@ -11,6 +11,7 @@ import socket
 import sys
 
 from cryptopulse.core.errors import UserError
+from cryptopulse.core.settings import Settings
 from cryptopulse.serve.dashboard import APP
 
 HOST = "127.0.0.1"  # loopback only: from another machine, forward the port over ssh
@@ -68,10 +69,12 @@ def streamlit_command(port: int) -> list[str]:
     ]
 
 
-def streamlit_environment() -> dict[str, str]:
-    """This process's environment (the CRYPTOPULSE_* settings travel along), telemetry off."""
+def streamlit_environment(settings: Settings) -> dict[str, str]:
+    """This process's environment (the CRYPTOPULSE_* settings travel along, the cache's
+    lifetime resolved from every settings source), telemetry off."""
     return {
         **os.environ,
+        "CRYPTOPULSE_DASHBOARD_CACHE_SECONDS": str(settings.dashboard_cache_seconds),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
