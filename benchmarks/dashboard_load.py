@@ -137,7 +137,7 @@ async def load(base: str, users: int, isolated: bool) -> tuple[Visits, Visits]:
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        viewport = {"width": 1400, "height": 1000}
+        viewport: Any = {"width": 1400, "height": 1000}
         try:
             shared = await browser.new_context(viewport=viewport)
             cold = await visit(shared, base, PAGES)
