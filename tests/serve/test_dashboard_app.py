@@ -207,8 +207,9 @@ def test_social_marks_the_z_score_extremes_and_lists_the_hours_top_posts(
     assert len(values(marked["y"])) == expected
     assert all(abs(z) >= 2.5 for z in values(marked["y"]))
 
-    at.date_input(key="post_day").set_value(date(2024, 12, 21))
-    at.number_input(key="post_hour").set_value(14).run()
+    picked = "bitcoin:2024-12-18:2024-12-31"  # the hour pickers follow the coin and days
+    at.date_input(key=f"post_day:{picked}").set_value(date(2024, 12, 21))
+    at.number_input(key=f"post_hour:{picked}").set_value(14).run()
     _no_errors(at)
     posts = at.dataframe[-1].value
     in_hour = _sql(

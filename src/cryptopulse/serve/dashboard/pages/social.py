@@ -43,10 +43,16 @@ else:
     hours = ctx.query(queries.social, pick.coin_id, pick.start, pick.end, "hour")
     default = hours.loc[hours["social_volume"].idxmax(), "period"].to_pydatetime()
 left, right = st.columns(2)
+# Keyed on the coin and days: another pick starts again from its own most extreme hour.
+picked = f"{pick.coin_id}:{pick.start}:{pick.end}"
 day = left.date_input(
-    "Day (UTC)", value=default.date(), min_value=pick.start, max_value=pick.end, key="post_day"
+    "Day (UTC)",
+    value=default.date(),
+    min_value=pick.start,
+    max_value=pick.end,
+    key=f"post_day:{picked}",
 )
-hour = right.number_input("Hour (UTC)", 0, 23, value=default.hour, key="post_hour")
+hour = right.number_input("Hour (UTC)", 0, 23, value=default.hour, key=f"post_hour:{picked}")
 chosen = datetime.combine(day, time()) + timedelta(hours=int(hour))
 posts = ctx.query(queries.top_posts, pick.coin_id, chosen)
 st.caption(f"Posts mentioning {pick.label} from {chosen:%Y-%m-%d %H:00} UTC, most liked first.")
