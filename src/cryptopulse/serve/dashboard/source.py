@@ -68,15 +68,14 @@ def locate(settings: Settings) -> Marts:
     """The warehouse if it can be opened, else the exported marts, else nothing."""
     engine = open_engine(settings)
     note: str | None
-    if engine.exists():
-        try:
+    try:  # a server engine may find out it is unreachable as soon as it looks
+        if engine.exists():
             with engine.reader() as reader:
                 tables = frozenset(reader.tables())
             return Marts(settings, WAREHOUSE, f"{engine.describe()} (read-only)", tables)
-        except WarehouseUnavailable as exc:
-            note = str(exc)
-    else:
         note = f"no warehouse at {engine.location()}"
+    except WarehouseUnavailable as exc:
+        note = str(exc)
     lake = lake_of(settings)
     exported = exported_tables(lake)
     if exported:
