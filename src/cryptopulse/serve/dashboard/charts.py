@@ -180,7 +180,7 @@ def stage_times(runs: pd.DataFrame, stages: tuple[str, ...]) -> go.Figure:
     fig = go.Figure()
     for name in stages:
         fig.add_trace(go.Bar(x=x, y=shown[f"{name} s"], name=name))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", bargap=0.7 if len(shown) < 5 else 0.2)
     fig.update_xaxes(title_text="Run (started, UTC)")
     fig.update_yaxes(title_text="Seconds per stage")
     return _layout(fig, "Time per stage", 360)
