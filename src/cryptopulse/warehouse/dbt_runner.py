@@ -122,7 +122,7 @@ def dbt_args(
     work = open_engine(settings).work_dir()
     # Results are read in-process; writing manifest.json and run_results.json costs ~1 s
     # a run (partial parsing's own state is still saved). The docs site is those files.
-    write_json = [] if command == "docs" else ["--no-write-json"]
+    write_json = [] if command.startswith("docs") else ["--no-write-json"]
     return [
         *command.split(),
         "--project-dir",
