@@ -21,7 +21,7 @@ DBT_SOURCES := $(shell find $(DBT_DIR) \( -name '*.sql' -o -name '*.yml' \) -not
 AIRFLOW_HOME ?= $(CURDIR)/.airflow
 AIRFLOW_PORT ?= 8080
 
-.PHONY: setup demo demo-seed test test-fast lint typecheck unit redshift-check bench airflow clean
+.PHONY: setup demo demo-seed dashboard docs test test-fast lint typecheck unit redshift-check bench airflow clean
 
 setup: $(VENV)/.synced $(MANIFEST)
 
@@ -39,6 +39,13 @@ demo: setup
 
 demo-seed: setup
 	$(BIN)/cryptopulse demo --scale seed
+
+# The dashboard and the dbt docs on 127.0.0.1 (ports: CRYPTOPULSE_DASHBOARD_PORT, CRYPTOPULSE_DOCS_PORT).
+dashboard: setup
+	$(BIN)/cryptopulse dashboard
+
+docs: setup
+	$(BIN)/cryptopulse docs
 
 lint: setup
 	$(BIN)/ruff check .

@@ -169,3 +169,16 @@ def pg_settings(
     monkeypatch.setenv("PGPASSWORD", postgres_server.test_password)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return pg_test_settings(postgres_server, name, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The small demo (14 days, 30 coins, ~60k posts) run once through the whole pipeline
+    (lake, warehouse, exported marts, run record), for tests that only read it."""
+    from cryptopulse.orchestrate import pipeline
+    from cryptopulse.sources.demo import SCALES
+
+    work = tmp_path_factory.mktemp("small-demo")
+    config = Settings(lake_url=str(work / "lake"), warehouse_url=str(work / "warehouse.duckdb"))
+    pipeline.run(config, SCALES["small"], command="demo")
+    return config

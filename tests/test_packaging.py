@@ -19,6 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 UV = Path(sys.executable).parent / "uv"  # the dev group pins uv; `make setup` installs it
 AIRFLOW_EXTRA = ("apache-airflow", "astronomer-cosmos")
+DASHBOARD_EXTRA = ("streamlit", "plotly")
 DEV_ENVIRONMENT = (
     "VIRTUAL_ENV",
     "CONDA_PREFIX",
@@ -34,6 +35,12 @@ def test_airflow_is_an_extra_not_a_base_dependency() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert _names(project["dependencies"]).isdisjoint(AIRFLOW_EXTRA)
     assert _names(project["optional-dependencies"]["airflow"]) == set(AIRFLOW_EXTRA)
+
+
+def test_the_dashboard_is_an_extra_not_a_base_dependency() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert _names(project["dependencies"]).isdisjoint(DASHBOARD_EXTRA)
+    assert _names(project["optional-dependencies"]["dashboard"]) >= set(DASHBOARD_EXTRA)
 
 
 def _names(requirements: list[str]) -> set[str]:
@@ -85,7 +92,7 @@ def test_base_install_runs_demo_without_airflow(tmp_path: Path) -> None:
     _uv(env, ROOT, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project",
         "--project", ROOT, "--output-file", requirements)  # fmt: skip
     locked = requirements.read_text()
-    for extra in AIRFLOW_EXTRA:
+    for extra in AIRFLOW_EXTRA + DASHBOARD_EXTRA:
         assert f"\n{extra}==" not in locked, f"{extra} is in the base install"
 
     venv = tmp_path / "venv"
@@ -95,7 +102,7 @@ def test_base_install_runs_demo_without_airflow(tmp_path: Path) -> None:
     # The project itself, as a regular (not editable) install from this checkout.
     _uv(env, tmp_path, "pip", "install", "--python", python, "--no-deps", ROOT)
 
-    for module in ("airflow", "cosmos"):
+    for module in ("airflow", "cosmos", "streamlit", "plotly"):
         result = _run([python, "-c", f"import {module}"], env, tmp_path)
         assert result.returncode != 0, f"{module} is importable in the base install"
         assert "ModuleNotFoundError" in result.stderr
@@ -120,3 +127,10 @@ def test_base_install_runs_demo_without_airflow(tmp_path: Path) -> None:
 
     marts = sorted(path.name for path in (lake / "marts").glob("*.parquet"))
     assert marts, f"no marts written under {lake / 'marts'}"
+    # The dashboard says which extra it needs, in one line.
+    dashboard = _run([venv / "bin" / "cryptopulse", "dashboard"], env, work, timeout=60)
+    assert dashboard.returncode == 1
+    assert dashboard.stderr.strip().splitlines() == [
+        "error: the dashboard needs streamlit and plotly: install the dashboard extra, "
+        "pip install 'cryptopulse[dashboard]' (make setup installs every extra)"
+    ]

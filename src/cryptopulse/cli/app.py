@@ -7,6 +7,7 @@ Each command checks its options and calls ``orchestrate``; errors go through
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated
 
 import typer
@@ -278,6 +279,69 @@ def status() -> None:
     settings = settings_or_exit()
     with friendly_errors(settings):
         console.print(render_status(lake_and_warehouse_status(settings)))
+
+
+PortOption = Annotated[
+    int | None,
+    typer.Option("--port", min=1, max=65535, help="Port on 127.0.0.1.", show_default=False),
+]
+
+
+@app.command()
+def dashboard(port: PortOption = None) -> None:
+    """Serve the dashboard on http://127.0.0.1:PORT (default CRYPTOPULSE_DASHBOARD_PORT, 8501).
+
+    Streamlit pages with Plotly charts over the marts: market, social, price × sentiment
+    and pipeline health. It reads the warehouse read-only (or, when the warehouse cannot be
+    reached, the marts exported to the lake) and never writes. It listens on loopback only:
+    from another machine, forward the port (ssh -L 8501:127.0.0.1:8501 HOST).
+    """
+    from cryptopulse.serve.dashboard import launch
+
+    settings = settings_or_exit()
+    chosen = port or settings.dashboard_port
+    with friendly_errors(settings):
+        launch.check_installed()
+        launch.check_port_free(chosen, "CRYPTOPULSE_DASHBOARD_PORT")
+    command = launch.streamlit_command(chosen)
+    console.print(f"Dashboard on http://{launch.HOST}:{chosen}/  (Ctrl-C to stop)")
+    sys.stdout.flush()
+    os.execve(command[0], command, launch.streamlit_environment(settings))  # Streamlit takes over
+
+
+@app.command()
+def docs(
+    port: PortOption = None,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the site after building it.")
+    ] = True,
+) -> None:
+    """Build dbt's docs site for the warehouse and serve it on http://127.0.0.1:PORT
+    (default CRYPTOPULSE_DOCS_PORT, 8580).
+
+    Every model with its columns and checks, the warehouse's own column types, and the
+    lineage graph from the lake's sources to the marts.
+    """
+    from cryptopulse.orchestrate.docs import build_docs
+    from cryptopulse.serve.docs_site import docs_server
+
+    settings = settings_or_exit()
+    chosen = port or settings.docs_port
+    with friendly_errors(settings):
+        with console.status("dbt docs generate …"):
+            site = build_docs(settings)
+        console.print(f"dbt docs built in {site}")
+        if not serve:
+            return
+        server = docs_server(site, chosen)
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    console.print(f"dbt docs on {url}  (Ctrl-C to stop)")
+    sys.stdout.flush()
+    with server:
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            console.print("stopped")
 
 
 @app.command()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import typer
+from rich.markup import escape
 
 from cryptopulse.cli.console import err_console
 from cryptopulse.core.errors import CryptopulseError, DataQualityError
@@ -105,7 +106,8 @@ def _fail(message: str) -> NoReturn:
 
 def fail(message: str, code: int) -> NoReturn:
     """End the command with one error line and ``code`` (2: a bad option or setting)."""
-    err_console.print(f"[bold red]error:[/] {message}")
+    # The message is text, not markup: "[dashboard]" in it, or a path with brackets, stays.
+    err_console.print(f"[bold red]error:[/] {escape(message)}")
     raise typer.Exit(code=code)
 
 

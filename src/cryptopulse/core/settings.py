@@ -121,6 +121,24 @@ class Settings(SettingsSection):
     postgres_connect_timeout: int = Field(
         default=10, ge=1, le=300, description="PostgreSQL: seconds to wait for the server."
     )
+    dashboard_port: int = Field(
+        default=8501,
+        ge=1,
+        le=65535,
+        description="Port of `cryptopulse dashboard` (it listens on 127.0.0.1 only).",
+    )
+    dashboard_cache_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="How long the dashboard keeps a query's result; a new run landing "
+        "refreshes it at once.",
+    )
+    docs_port: int = Field(
+        default=8580,
+        ge=1,
+        le=65535,
+        description="Port of `cryptopulse docs`, the dbt docs site (127.0.0.1 only).",
+    )
 
     airflow_start_date: date = Field(
         default=date(2026, 11, 1),

@@ -68,7 +68,7 @@ def conform(records: pa.Table, dataset: Dataset, now: datetime | None = None) ->
 
     valid = table.filter(pc.invert(bad))
     rejected = _rejected_rows(records, bad, reason)
-    counts = Counter(_reason_kind(r) for r in rejected.column(REASON).to_pylist())
+    counts = Counter(reason_kind(r) for r in rejected.column(REASON).to_pylist())
     return Conformed(valid=valid, rejected=rejected, reasons=counts)
 
 
@@ -84,7 +84,7 @@ def with_rejects(result: Conformed, rejects: Sequence[Reject]) -> Conformed:
         }
     )
     rejected = pa.concat_tables([result.rejected, unread], promote_options="permissive")
-    reasons = result.reasons + Counter(_reason_kind(r.reason) for r in rejects)
+    reasons = result.reasons + Counter(reason_kind(r.reason) for r in rejects)
     return Conformed(valid=result.valid, rejected=rejected, reasons=reasons)
 
 
@@ -196,7 +196,7 @@ def _rejected_rows(records: pa.Table, bad: pa.Array, reason: pa.Array) -> pa.Tab
     return pa.table(arrays)
 
 
-def _reason_kind(reason: str) -> str:
+def reason_kind(reason: str) -> str:
     """A reason without the offending values, for counting ("price must be > 0")."""
     parts = [p.split(" (got ")[0].split(": ")[0] for p in reason.split("; ")]
     return "; ".join(parts)

@@ -111,18 +111,26 @@ def dbt_environment(settings: Settings, window: Interval | None = None) -> Itera
 
 
 def dbt_args(
-    command: str, settings: Settings, variables: dict[str, Any], extra: list[str]
+    command: str,
+    settings: Settings,
+    variables: dict[str, Any],
+    extra: list[str],
+    target: str = "target",
 ) -> list[str]:
-    """The arguments of one dbt command; ``variables`` are the project's vars (dbt_vars)."""
+    """The arguments of one dbt command; ``variables`` are the project's vars (dbt_vars).
+    ``target`` is the folder under the engine's work dir dbt writes to."""
     work = open_engine(settings).work_dir()
+    # Results are read in-process; writing manifest.json and run_results.json costs ~1 s
+    # a run (partial parsing's own state is still saved). The docs site is those files.
+    write_json = [] if command.startswith("docs") else ["--no-write-json"]
     return [
-        command,
+        *command.split(),
         "--project-dir",
         str(PROJECT_DIR),
         "--profiles-dir",
         str(PROJECT_DIR),
         "--target-path",
-        str(work / "target"),
+        str(work / target),
         "--log-path",
         str(work / "logs"),
         "--vars",
@@ -130,9 +138,7 @@ def dbt_args(
         "--quiet",
         "--no-use-colors",
         "--no-version-check",
-        # Results are read in-process; writing manifest.json and run_results.json costs ~1 s
-        # a run (partial parsing's own state is still saved).
-        "--no-write-json",
+        *write_json,
         *extra,
     ]
 
@@ -207,6 +213,38 @@ def _invoke(
             return runner.invoke(dbt_args(command, settings, variables, extra))
         finally:
             engine.release()
+
+
+DOCS_TARGET = "docs"
+
+
+def generate_docs(settings: Settings, lake: Lake, enrich_versions: Mapping[str, str]) -> Path:
+    """``dbt docs generate`` for the configured warehouse: the docs site (every model, its
+    columns and checks, and the lineage from the lake's sources to the marts) with the
+    warehouse's catalog, in the engine's work dir; returns that folder."""
+    from dbt.cli.main import dbtRunner
+
+    engine = open_engine(settings)
+    if not engine.exists():
+        raise WarehouseUnavailable(
+            f"no warehouse at {engine.location()}: run `cryptopulse transform` (or `make "
+            "demo`) first; the docs list its tables' columns"
+        )
+    engine.check_writable()  # dbt opens it as for a build: say now if another process holds it
+    engine.work_dir().mkdir(parents=True, exist_ok=True)
+    variables = dbt_vars(lake, enrich_versions) | engine.dbt_vars()
+    with dbt_environment(settings):
+        try:
+            args = dbt_args("docs generate", settings, variables, [], target=DOCS_TARGET)
+            result = dbtRunner().invoke(args)
+        finally:
+            engine.release()
+    if not result.success:
+        why = result.exception or f"see the dbt log in {engine.work_dir() / 'logs'}"
+        error = TransformError(f"dbt docs generate failed: {why}")
+        _explained(engine, error)
+        raise error
+    return engine.work_dir() / DOCS_TARGET
 
 
 def _explained(engine: WarehouseEngine, exc: TransformError) -> None:

@@ -165,3 +165,36 @@ class DuckDBEngine(WarehouseEngine):
                 yield DuckDBReader(con)
         except duckdb.IOException as exc:
             raise WarehouseError(f"DuckDB: {exc}") from exc
+
+
+class _DatasetsReader(DuckDBReader):
+    """A DuckDBReader whose tables are Arrow datasets registered by name."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
+        super().__init__(con)
+        self.names = sorted(names)
+
+    def tables(self) -> list[str]:
+        return list(self.names)
+
+
+@contextlib.contextmanager
+def datasets_reader(tables: Mapping[str, Any]) -> Iterator[MartReader]:
+    """A MartReader over Arrow datasets (``pyarrow.dataset.Dataset`` by table name), such as
+    the lake's exported marts: an in-memory DuckDB that scans them, pushing filters down.
+
+    It can change no file: file system access is switched off (the datasets are Python
+    objects, read through Arrow) and the configuration locked, so no query can turn it back
+    on; a ``COPY ... TO`` fails. Tables a query creates live in memory and die with it."""
+    con = duckdb.connect(":memory:")
+    try:
+        for name, dataset in tables.items():
+            con.register(name, dataset)
+        con.execute("set enable_progress_bar = false")
+        con.execute("set enable_external_access = false")
+        con.execute("set lock_configuration = true")
+        yield _DatasetsReader(con, list(tables))
+    except duckdb.IOException as exc:
+        raise WarehouseError(f"DuckDB: {exc}") from exc
+    finally:
+        con.close()
