@@ -141,7 +141,8 @@ def granger_test(effect: FloatArray, cause: FloatArray, order: int) -> GrangerTe
     by OLS over the hours where every term exists; H0: all b_i = 0, a Wald F test with a
     Newey-West covariance (bandwidth rule as above), so it holds under heteroskedasticity
     and autocorrelation of the errors."""
-    import statsmodels.api as sm  # heavy import, only when testing
+    # heavy import (scipy), only when testing; not statsmodels.api, which loads every model
+    from statsmodels.regression.linear_model import OLS
 
     size = effect.size
     columns = [np.ones(size)]
@@ -158,7 +159,7 @@ def granger_test(effect: FloatArray, cause: FloatArray, order: int) -> GrangerTe
     if n < max(MIN_PAIRS, 10 * n_params):
         return GrangerTest(order, n, None, order, None, None, None)
     bandwidth = newey_west_bandwidth(n)
-    fit = sm.OLS(effect[rows], design[rows]).fit(
+    fit = OLS(effect[rows], design[rows]).fit(
         cov_type="HAC", cov_kwds={"maxlags": bandwidth, "use_correction": True}, use_t=True
     )
     restriction = np.zeros((order, n_params))

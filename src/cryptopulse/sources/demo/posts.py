@@ -135,7 +135,7 @@ class Mood:
     """A per-coin hourly mood every post of that coin-hour shares (off by default): the
     hard cases of lead-lag statistics. ``strength`` scales it in the tone's latent,
     ``persistence`` is its AR(1) coefficient from hour to hour, and with
-    ``follows_volatility`` its spread is the coin's return volatility in that hour
+    ``follows_volatility`` its spread follows the coin's return variance in that hour
     (volatile hours bring more extreme posts)."""
 
     strength: float = 0.0
@@ -162,7 +162,9 @@ def _mood(seed: int, day: date, market: MarketModel, mood: Mood) -> FloatArray:
         path[:, hour] = level
     today = path[:, 48:]
     if mood.follows_volatility:
-        today = today * market.window(day, 24).vol
+        # spread in proportion to the hour's return variance (relative to the coin's usual):
+        # calm hours, mild posts; turbulent ones, extreme posts
+        today = today * market.window(day, 24).vol ** 2
     return mood.strength * today
 
 

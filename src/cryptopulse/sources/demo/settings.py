@@ -40,5 +40,5 @@ class DemoSettings(SettingsSection):
     )
     demo_mood_follows_volatility: bool = Field(
         default=False,
-        description="Demo: the mood's spread follows the coin's return volatility.",
+        description="Demo: the mood's spread follows the coin's return variance hour by hour.",
     )
