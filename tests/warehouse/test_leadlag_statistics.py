@@ -32,7 +32,7 @@ def test_sentiment_change_is_the_hour_minus_the_previous_24_hours_mean() -> None
 def test_bandwidth_follows_the_newey_west_rule() -> None:
     assert newey_west_bandwidth(336) == 5  # two weeks of hours
     assert newey_west_bandwidth(8760) == 10  # a year
-    assert newey_west_bandwidth(10**9) == 24  # capped
+    assert newey_west_bandwidth(10**9) == 12  # capped
 
 
 def _long_run_variance(x: np.ndarray, y: np.ndarray, k: int = 0) -> float:

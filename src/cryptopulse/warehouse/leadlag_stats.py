@@ -23,7 +23,7 @@ MAX_LAG = 24  # lags -24..+24 hours
 MIN_PAIRS = 48  # fewer pairs: no correlation
 Z_CI = 1.959964  # 95 %
 Z_BONFERRONI = 3.71  # |z| above it: significant at family-wise 1 % over the 49 lags
-MAX_HAC_LAGS = 24  # var leadlag_max_hac_lags
+MAX_HAC_LAGS = 12  # var leadlag_max_hac_lags
 GRANGER_ORDERS: tuple[int, ...] = (1, 2, 3, 6, 12, 24)
 GRANGER_ALPHA = 0.01  # family-wise per coin and direction, Bonferroni over the orders
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from cryptopulse.core.batch import Reject
 from cryptopulse.core.datasets import MAX_TEXT_CHARS
+from cryptopulse.sources.archive.errors import ArchiveError
 
 # The body of a literal: printable ASCII but the quote and the backslash, or an escape.
 _ESCAPE = r"\\(?:x[0-9a-fA-F]{2}|[0-7]{1,3}|[\\'\"abfnrtv\n])"
@@ -33,8 +34,9 @@ _HEX_ESCAPE = re.compile(r"\\x[0-9a-fA-F]{2}")
 MAX_LITERAL_CHARS = 4 * MAX_TEXT_CHARS + 3
 
 
-class NotDecodable(ValueError):
-    """A text that looks like a byte-string literal but does not decode."""
+class NotDecodable(ArchiveError):
+    """A text that looks like a byte-string literal but does not decode (the import
+    quarantines that record with the message as its reason)."""
 
 
 def decode_byte_literal(text: str) -> str | None:

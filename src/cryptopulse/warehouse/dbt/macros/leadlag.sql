@@ -17,7 +17,7 @@
 {% macro newey_west_bandwidth(n) -%}
   {#- Newey and West's (1994) rule of thumb, floor(4 (n / 100)^(2/9)), the default of
       statsmodels' cov_hac: 5 for two weeks of hours, 10 for a year; capped at the lags
-      agg_sentiment_return_hac computes. -#}
+      agg_sentiment_return_hac computes (var leadlag_max_hac_lags, 12). -#}
   least(
       {{ leadlag_max_hac_lags() }},
       cast(floor(4 * power(cast({{ n }} as {{ type_double() }}) / 100.0, 2.0 / 9.0)) as {{ dbt.type_int() }})
@@ -27,5 +27,5 @@
 
 {% macro leadlag_max_hac_lags() -%}
   {#- The most autocovariance lags agg_sentiment_return_hac computes (var leadlag_max_hac_lags). -#}
-  {{ return(var('leadlag_max_hac_lags', 24) | int) }}
+  {{ return(var('leadlag_max_hac_lags', 12) | int) }}
 {%- endmacro %}

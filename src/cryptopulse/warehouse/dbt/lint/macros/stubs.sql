@@ -65,6 +65,6 @@ select * from lake_{{ dataset }}
 ), 0)
 {%- endmacro %}
 
-{% macro newey_west_bandwidth(n) %}least(24, cast(floor(4 * power({{ n }} / 100.0, 2.0 / 9.0)) as integer)){% endmacro %}
+{% macro newey_west_bandwidth(n) %}least(12, cast(floor(4 * power({{ n }} / 100.0, 2.0 / 9.0)) as integer)){% endmacro %}
 
-{% macro leadlag_max_hac_lags() %}{{ return(24) }}{% endmacro %}
+{% macro leadlag_max_hac_lags() %}{{ return(12) }}{% endmacro %}
