@@ -15,7 +15,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from rich.console import Console
 
+from cryptopulse.cli.render.import_posts import render_import
 from cryptopulse.core.datasets import COINS
 from cryptopulse.core.settings import Settings
 from cryptopulse.enrich import store
@@ -191,3 +193,14 @@ def test_literal_texts_land_decoded_with_their_mentions_and_sentiment(
         (as_stored,) = scorer.score([as_literal(text)])
         if text == REAL[1]:  # its emoji, read as escapes, would not count
             assert row["compound"] != pytest.approx(as_stored[0]), text
+
+
+def test_the_import_summary_counts_the_decoded_texts(settings: Settings, tmp_path: Path) -> None:
+    lake = Lake(settings.lake_url)
+    path, options = _write("csv", tmp_path, [as_literal(REAL[0]), "gm", as_literal(REAL[2])])
+    opts = ImportOptions(path=str(path), **options)
+    report = import_posts(lake, plan_import(opts), opts)
+    console = Console(width=160, record=True)
+    console.print(render_import({"status": "ok", "import": report.to_dict()}))
+    line = next(row for row in console.export_text().splitlines() if "texts decoded" in row)
+    assert line.split()[2] == "2" and "byte-string literals" in line
