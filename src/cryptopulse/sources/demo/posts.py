@@ -9,7 +9,9 @@ The planted signal: the tone of a post collected for coin c in hour h is driven 
 coin's standardised return shock ``z[c, h + lead_hours]`` (see ``market.MarketWindow.z``):
 ``latent = signal * z + sqrt(1 - signal^2) * noise``, and the tone is positive above
 ``POSITIVE_THRESHOLD``, negative below ``NEGATIVE_THRESHOLD``, neutral in between. So
-sentiment *leads* returns by ``lead_hours`` hours.
+sentiment *leads* returns by ``lead_hours`` hours. A ``Mood`` (off by default, its own random
+stream) adds a per-coin hourly term shared by the hour's posts, which may persist from hour
+to hour and follow the return variance: the hard cases of lead-lag statistics.
 """
 
 from __future__ import annotations
