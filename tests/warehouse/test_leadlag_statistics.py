@@ -6,9 +6,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pyarrow as pa
 import pytest
 
+from cryptopulse.warehouse.granger import granger_table
 from cryptopulse.warehouse.leadlag_stats import (
+    GRANGER_ORDERS,
     best_lag,
     granger_rejects,
     granger_tests,
@@ -113,3 +116,27 @@ def test_granger_needs_enough_hours_per_parameter() -> None:
     rng = np.random.default_rng(6)
     short = granger_tests(rng.standard_normal(300), rng.standard_normal(300), orders=(24,))
     assert short[0].p_value is None and short[0].f_statistic is None
+
+
+def test_the_granger_mart_has_rows_per_coin_direction_and_order() -> None:
+    rng = np.random.default_rng(7)
+    n = 600
+    sentiment = rng.standard_normal(n)
+    led = np.r_[0.0, 0.0, 0.8 * sentiment[:-2]] + rng.standard_normal(n)  # 2 h after sentiment
+    hourly = pa.table(
+        {
+            "coin_key": ["k1"] * n + ["k2"] * n,
+            "coin_id": ["a"] * n + ["b"] * n,
+            "mean_sentiment": np.concatenate([sentiment, rng.standard_normal(n)]),
+            "hourly_return": np.concatenate([led, rng.standard_normal(n)]),
+        }
+    )
+    table = granger_table(hourly)
+    assert table.num_rows == 2 * 2 * len(GRANGER_ORDERS)
+    rejected = {
+        (row["coin_id"], row["direction"])
+        for row in table.to_pylist()
+        if row["direction_is_significant"]
+    }
+    assert rejected == {("a", "sentiment_to_return")}
+    assert granger_table(hourly.slice(0, 0)).num_rows == 0  # an empty warehouse

@@ -59,6 +59,8 @@ def granger_table(hourly: pa.Table) -> pa.Table:
     """The mart's rows from the hourly mart's ``coin_key``, ``coin_id``, ``mean_sentiment``
     and ``hourly_return``, ordered by coin and hour (one row per hour, no gaps)."""
     rows: list[dict[str, object]] = []
+    if hourly.num_rows == 0:
+        return SCHEMA.empty_table()
     cutoff = GRANGER_ALPHA / len(GRANGER_ORDERS)
     coin_ids = hourly["coin_id"].to_pylist()
     keys = hourly["coin_key"].to_pylist()
