@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import yaml
 
-from cryptopulse.core.datasets import ENRICH_DATASETS, LAKE_DATASETS, POSTS, Dataset
+from cryptopulse.core.datasets import ENRICH_DATASETS, LAKE_DATASETS, MATCH_KINDS, POSTS, Dataset
 
 # The repository root, wherever this file sits under tests/.
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
@@ -129,3 +129,24 @@ def test_staging_models_write_no_casts_of_their_own() -> None:
         text = model.read_text()
         assert "stage_lake_dataset(" in text, model.name
         assert "cast(" not in text.lower(), model.name
+
+
+def _accepted_values(model_yml: Path, column: str) -> list[str]:
+    (model,) = yaml.safe_load(model_yml.read_text())["models"]
+    (spec,) = [c for c in model["columns"] if c["name"] == column]
+    (values,) = [
+        test["accepted_values"]["arguments"]["values"]
+        for test in spec["data_tests"]
+        if "accepted_values" in test
+    ]
+    return list(values)
+
+
+def test_match_kinds_are_the_resolvers_in_staging_and_the_fact() -> None:
+    # An analyst filters fct_post_coin on match_kind: every kind the resolver writes must
+    # pass the models' checks, and the checks must know no kind it never writes.
+    for model_yml in (
+        STAGING_DIR / "stg_post_mentions.yml",
+        PROJECT_DIR / "models" / "marts" / "fct_post_coin.yml",
+    ):
+        assert _accepted_values(model_yml, "match_kind") == list(MATCH_KINDS), model_yml.name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pytest
 
 from cryptopulse.core.settings import Settings
@@ -12,6 +13,7 @@ from cryptopulse.lake import Lake, layout
 from cryptopulse.orchestrate import pipeline
 from cryptopulse.serve.export import read_mart
 from cryptopulse.sources.demo import SCALES
+from cryptopulse.warehouse.leadlag_stats import lagged_correlations, sentiment_change
 
 pytestmark = pytest.mark.slow
 
@@ -102,3 +104,68 @@ def test_social_mart_counts_mentions_and_shares(planted: Settings) -> None:
     lake = Lake(planted.lake_url)
     assert lake.exists(layout.mart_file("mart_sentiment_price_leadlag"))
     assert read_mart(lake, "mart_coin_social_hourly").num_rows > 0
+
+
+def _hourly_series(con: duckdb.DuckDBPyConnection, coin: str) -> tuple[np.ndarray, np.ndarray]:
+    rows = con.execute(
+        """select mean_sentiment, hourly_return from mart_coin_social_hourly
+           where coin_id = ? order by hour_ts""",
+        [coin],
+    ).fetchall()
+    as_float = np.array([[np.nan if v is None else v for v in row] for row in rows], float)
+    return as_float[:, 0], as_float[:, 1]
+
+
+def test_leadlag_sql_agrees_with_the_numpy_formulas(planted: Settings) -> None:
+    # The mart's Newey-West standard errors, z-scores and bandwidths are the documented
+    # formulas (warehouse/leadlag_stats.py, which the false-positive benchmark uses).
+    with duckdb.connect(str(planted.warehouse_path), read_only=True) as con:
+        for coin in ("bitcoin", "harmony", "tether"):  # many posts, few, a stablecoin
+            sentiment, returns = _hourly_series(con, coin)
+            expected = {
+                s.lag_hours: s for s in lagged_correlations(sentiment_change(sentiment), returns)
+            }
+            rows = con.execute(
+                """select lag_hours, n_observations, correlation, hac_se, hac_lags, z_score,
+                          iid_z_score, is_significant
+                   from mart_sentiment_price_leadlag where coin_id = ? order by lag_hours""",
+                [coin],
+            ).fetchall()
+            assert len(rows) == 49
+            for lag, n, r, se, bandwidth, z, iid_z, significant in rows:
+                want = expected[lag]
+                assert (n, bandwidth) == (want.n_observations, want.hac_lags), (coin, lag)
+                assert r == pytest.approx(want.correlation, rel=1e-6), (coin, lag)
+                assert se == pytest.approx(want.hac_se, rel=1e-6), (coin, lag)
+                assert z == pytest.approx(want.z_score, rel=1e-6), (coin, lag)
+                assert iid_z == pytest.approx(want.iid_z_score, rel=1e-6), (coin, lag)
+                assert significant == want.is_significant, (coin, lag)
+
+
+def _granger(settings: Settings) -> dict[str, set[str]]:
+    """direction -> the coins where "no causality" is rejected."""
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        rows = con.execute(
+            """select distinct direction, coin_id, direction_is_significant
+               from mart_sentiment_granger"""
+        ).fetchall()
+    found: dict[str, set[str]] = {"sentiment_to_return": set(), "return_to_sentiment": set()}
+    for direction, coin, rejected in rows:
+        if rejected:
+            found[direction].add(coin)
+    assert len({coin for _, coin, _ in rows}) == 30
+    return found
+
+
+def test_granger_rejects_in_the_planted_direction_only(planted: Settings) -> None:
+    found = _granger(planted)
+    assert set(BIG_COINS) <= found["sentiment_to_return"]
+    assert len(found["sentiment_to_return"]) >= 27, found
+    assert len(found["return_to_sentiment"]) <= 1, found
+    lake = Lake(planted.lake_url)
+    assert read_mart(lake, "mart_sentiment_granger").num_rows == 30 * 2 * 6
+
+
+def test_granger_finds_nothing_when_nothing_is_planted(unplanted: Settings) -> None:
+    found = _granger(unplanted)
+    assert len(found["sentiment_to_return"]) <= 1 and len(found["return_to_sentiment"]) <= 1

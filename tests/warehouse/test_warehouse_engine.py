@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 import cryptopulse
@@ -122,6 +123,22 @@ def test_the_reader_counts_rows_streams_arrow_and_cannot_write(settings: Setting
         assert batches.read_all().column("post_id").to_pylist() == [0, 1, 2, 3, 4]
         with pytest.raises(duckdb.Error, match="read-only"):
             reader.rows("create table t as select 1")
+
+
+def test_write_table_creates_then_replaces_a_table_readers_see(settings: Settings) -> None:
+    # How marts computed in Python after the dbt build (mart_sentiment_granger) are stored.
+    engine = open_engine(settings)
+    first = pa.table({"coin_id": ["bitcoin", "ethereum"], "p_value": [0.5, None]})
+    engine.write_table("mart_x", first)
+    with engine.reader() as reader:
+        assert reader.rows('select coin_id, p_value from "mart_x" order by 1') == [
+            ("bitcoin", 0.5),
+            ("ethereum", None),
+        ]
+    engine.write_table("mart_x", pa.table({"coin_id": ["solana"], "p_value": [0.01]}))
+    assert engine.table_rows() == {"mart_x": 1}  # replaced, not appended
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:  # the lock is let go
+        assert con.execute("select coin_id from mart_x").fetchall() == [("solana",)]
 
 
 def test_a_file_that_is_no_duckdb_database_is_refused_before_a_build(settings: Settings) -> None:

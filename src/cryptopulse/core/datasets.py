@@ -120,6 +120,19 @@ POSTS = Dataset(
 # The raw datasets sources land (raw/<source>/<dataset>/date=YYYY-MM-DD/).
 DATASETS: dict[str, Dataset] = {d.name: d for d in (COINS, COIN_HOURLY, POSTS)}
 
+# How a post named a coin (the ``match_kind`` of the mentions), strongest first; see
+# docs/enrich.md#mention-resolution. The dbt models' accepted_values list the same kinds.
+MATCH_KINDS: tuple[str, ...] = (
+    "cashtag",  # $BTC, $bitcoin
+    "hashtag",  # #bitcoin, #BTC, #BitcoinCash, "#Bitcoin Cash"
+    "name",  # Bitcoin, Bitcoin Cash, Bitcoin-based, ビットコイン
+    "symbol",  # a bare BTC
+    "derived",  # bitcoins, Bitcoiners, Bitcoinize
+    "hashtag_compound",  # #BitcoinPizzaDay, #bitcoin-friendly, #BTCUSD
+    "handle",  # @Bitcoin, an official account (@solana, @0xPolygon)
+    "handle_contains",  # @BitcoinMagazine: a handle containing a coin's name
+)
+
 # What the enrich step writes back to the lake (enrich/<dataset>/<version>/date=…/), one
 # row per post (and coin): the same contracts shape the warehouse's staging of them.
 MENTIONS = Dataset(
@@ -129,7 +142,7 @@ MENTIONS = Dataset(
             pa.field("source", pa.string()),
             pa.field("post_id", pa.string()),
             pa.field("coin_id", pa.string()),  # null: the post names no coin
-            pa.field("match_kind", pa.string()),  # cashtag, hashtag, name or symbol
+            pa.field("match_kind", pa.string()),  # one of MATCH_KINDS
             pa.field("resolver_version", pa.string()),
         ]
     ),

@@ -20,7 +20,7 @@ from cryptopulse.core.settings import Settings, load_settings
 from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import open_lake
 from cryptopulse.orchestrate import pipeline
-from cryptopulse.warehouse import dbt_runner
+from cryptopulse.warehouse import dbt_runner, granger
 from cryptopulse.warehouse.dbt_runner import PROJECT_DIR, landed_datasets
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.manifest import MANIFEST_PATH
@@ -253,9 +253,12 @@ def profile_config() -> Any:
 
 
 def quality_checks(window: dict[str, str]) -> dict[str, int]:
-    """Every dbt data test; a failing one fails this task with table, check and rows."""
+    """The Granger mart (warehouse/granger.py), then every dbt data test; a failing one
+    fails this task with table, check and rows."""
     settings = task_settings()
     dbt_runner.release(settings)  # dbt tasks in this process may still hold the warehouse
+    # The mart computed in Python after every dbt model (cosmos ran them, not transform()).
+    granger.build_granger_mart(settings)
     report = pipeline.transform(settings, window=_interval(window), command="test")
     return {"tests": report.tests, "passed": report.tests_passed}
 

@@ -26,7 +26,7 @@ from cryptopulse.lake import layout, open_lake
 from cryptopulse.lake.land import Landing
 from cryptopulse.serve.export import ExportedTable, export_marts
 from cryptopulse.sources import build_source
-from cryptopulse.warehouse import dbt_runner
+from cryptopulse.warehouse import dbt_runner, granger
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.read import table_rows
 
@@ -157,7 +157,7 @@ def transform(
     def on_node(node: str, done: int, total: int) -> None:
         progress("transform", done, total, node)
 
-    return dbt_runner.build(
+    report = dbt_runner.build(
         settings,
         lake,
         enrich_versions(),
@@ -166,6 +166,11 @@ def transform(
         full_refresh=full_refresh,
         command=command,
     )
+    if command != "test":
+        # The Granger tests need regressions dbt cannot run: computed from the fresh hourly
+        # mart and stored beside the dbt marts.
+        granger.build_granger_mart(settings)
+    return report
 
 
 def export(

@@ -38,6 +38,7 @@ USER_TABLES = (
     "fct_post_coin",
     "mart_coin_social_hourly",
     "mart_sentiment_price_leadlag",
+    "mart_sentiment_granger",  # computed after the dbt build (warehouse/granger.py)
 )
 
 ProgressCallback = Callable[[str, int, int], None]  # (node name, done, total)

@@ -125,6 +125,15 @@ class WarehouseEngine(ABC):
         """One line a user can act on for an engine error met while building, or None."""
         return None
 
+    # ---- tables computed outside dbt ------------------------------------------------------
+    def write_table(self, name: str, table: pa.Table) -> None:
+        """Create or replace table ``name`` with ``table``'s rows, atomically (readers see
+        the old table or the new one). For the few marts computed in Python after the dbt
+        build (warehouse/granger.py); an engine that cannot yet says so."""
+        raise NotImplementedError(
+            f"the {self.label} warehouse cannot store Python-computed tables yet ({name})"
+        )
+
     # ---- reading -------------------------------------------------------------------------
     @abstractmethod
     def exists(self) -> bool:

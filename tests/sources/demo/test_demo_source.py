@@ -18,12 +18,14 @@ from cryptopulse.core.batch import Batch
 from cryptopulse.core.datasets import COIN_HOURLY, DATASETS, MAX_TEXT_CHARS
 from cryptopulse.core.errors import UserError
 from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake
 from cryptopulse.lake.land import land
 from cryptopulse.sources.base import Source
-from cryptopulse.sources.demo import SCALES, DemoSource
+from cryptopulse.sources.demo import SCALES, DemoSource, Mood, build_demo_source
 from cryptopulse.sources.demo.coins import DEMO_COINS
-from cryptopulse.sources.demo.market import DEMO_EPOCH, MarketModel
+from cryptopulse.sources.demo.market import DEMO_EPOCH, EPOCH_DAY, MarketModel
+from cryptopulse.sources.demo.posts import POSTS_STREAM, draw_tones
 
 DAY = date(2024, 3, 14)
 N_COINS = len(DEMO_COINS)
@@ -382,3 +384,64 @@ def test_ground_truth_and_scales() -> None:
     assert SCALES["small"] == Interval(date(2024, 12, 18), date(2025, 1, 1))
     assert SCALES["seed"] == Interval(date(2024, 1, 1), date(2025, 1, 1))
     assert len(SCALES["seed"].days()) == 366
+
+
+# ---- the no-signal hard cases of lead-lag statistics (off by default) ---------------------
+def _hourly_mean_tone(mood: Mood, days: int = 30, coin: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(bitcoin's mean tone per hour, its relative volatility per hour) over ``days``."""
+    market = MarketModel(7)
+    means, vols = [], []
+    for offset in range(days):
+        day = date(2023, 3, 1) + timedelta(days=offset)
+        rng = np.random.default_rng([7, POSTS_STREAM, day.toordinal()])
+        tones = draw_tones(
+            rng, day, market, seed=7, lead_hours=3, signal=0.0, posts_per_day=4400, mood=mood
+        )
+        mine = tones.coin == coin
+        total = np.bincount(tones.hour[mine], weights=tones.tone[mine] - 1.0, minlength=24)
+        count = np.bincount(tones.hour[mine], minlength=24)
+        means.append(total / np.maximum(count, 1))
+        vols.append(market.window(day, 24).vol[coin])
+    return np.concatenate(means), np.concatenate(vols)
+
+
+def _autocorrelation(values: np.ndarray) -> float:
+    return float(np.corrcoef(values[1:], values[:-1])[0, 1])
+
+
+def test_persistent_returns_are_an_ar1_of_unit_variance() -> None:
+    walking = [i for i, coin in enumerate(DEMO_COINS) if not coin.stable]  # not pegged
+    plain = MarketModel(3).window(EPOCH_DAY, 24 * 60).z[walking]
+    persistent = MarketModel(3, return_persistence=0.5).window(EPOCH_DAY, 24 * 60).z[walking]
+    assert abs(np.mean([_autocorrelation(z) for z in plain])) < 0.05
+    assert np.mean([_autocorrelation(z) for z in persistent]) == pytest.approx(0.5, abs=0.05)
+    assert np.var(persistent) == pytest.approx(1.0, abs=0.1)
+
+
+def test_a_mood_can_persist_and_follow_the_return_volatility() -> None:
+    plain, vol = _hourly_mean_tone(Mood())
+    persistent, _ = _hourly_mean_tone(Mood(strength=1.0, persistence=0.9))
+    volatile, _ = _hourly_mean_tone(Mood(strength=0.5, follows_volatility=True))
+    assert abs(_autocorrelation(plain)) < 0.1
+    assert _autocorrelation(persistent) > 0.6
+    # with the mood following volatility, volatile hours have the most extreme sentiment
+    # (without it they have slightly the least: more posts in them average out more)
+    extreme = np.corrcoef(np.abs(volatile - volatile.mean()), vol**2)[0, 1]
+    usual = np.corrcoef(np.abs(plain - plain.mean()), vol**2)[0, 1]
+    assert extreme > 0.3 and extreme > usual + 0.3, (extreme, usual)
+
+
+def test_the_hard_cases_are_switched_by_settings() -> None:
+    settings = Settings(
+        demo_return_persistence=0.5,
+        demo_mood=1.0,
+        demo_mood_persistence=0.8,
+        demo_mood_follows_volatility=True,
+    )
+    source = build_demo_source(settings)
+    assert source.market.return_persistence == 0.5
+    assert source.mood == Mood(strength=1.0, persistence=0.8, follows_volatility=True)
+    truth = source.ground_truth()
+    assert truth["return_persistence"] == 0.5 and truth["mood"]["follows_volatility"] is True
+    default = build_demo_source(Settings())
+    assert default.market.return_persistence == 0.0 and default.mood == Mood()

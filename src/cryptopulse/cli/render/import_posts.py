@@ -57,6 +57,12 @@ def render_import(run: dict[str, Any]) -> RenderableType:
         "within a chunk (quarantined); across chunks and files the warehouse keeps one "
         "row per (source, post_id)",
     )
+    if data.get("byte_literals_decoded"):
+        table.add_row(
+            "texts decoded",
+            f"{data['byte_literals_decoded']:,}",
+            "stored as Python byte-string literals (b'…\\xe2\\x80\\x99…'), landed as real text",
+        )
     span = f"{data['first_day']} .. {data['last_day']}" if data.get("first_day") else ""
     table.add_row("days covered", f"{data['days']:,}", span)
     chunks = int(data["chunks"])

@@ -3,7 +3,9 @@
 Each chunk (at most 50k records by default) is split by UTC day and landed through the
 lake's ``land_batch`` with the part name ``<import name>-c<chunk number>``, so landing it
 again overwrites the same files. Unreadable records go to the quarantine with the chunk
-(``rows read = landed + quarantined``). While one chunk lands, the next is read: memory
+(``rows read = landed + quarantined``). Texts that are Python byte-string literals, an
+artifact of published tweet datasets, are decoded first (``byteliterals``) and counted.
+While one chunk lands, the next is read: memory
 holds about two chunks whatever the file's size. The import's manifest
 (``state/imports/<name>.json``) is written once every chunk has landed, and files of an
 earlier import under the same name that this one did not write are deleted.
@@ -28,6 +30,7 @@ from cryptopulse.lake import Lake, layout
 from cryptopulse.lake.conform import cast_column
 from cryptopulse.lake.land import Landing, land_batch
 from cryptopulse.sources.archive import manifest
+from cryptopulse.sources.archive.byteliterals import decode_text_column
 from cryptopulse.sources.archive.chunks import (
     DEFAULT_CHUNK_BYTES,
     DEFAULT_CHUNK_ROWS,
@@ -98,6 +101,8 @@ class ImportReport:
     rows_read: int = 0
     rows_landed: int = 0
     rows_quarantined: int = 0
+    # texts that arrived as Python byte-string literals (b'...\xe2\x80\x99...'), decoded
+    byte_literals_decoded: int = 0
     reasons: Counter[str] = field(default_factory=Counter)
     chunks: int = 0
     bytes_read: int = 0
@@ -136,6 +141,7 @@ class ImportReport:
             "rows_landed": self.rows_landed,
             "rows_quarantined": self.rows_quarantined,
             "duplicates": self.duplicates,
+            "byte_literals_decoded": self.byte_literals_decoded,
             "reasons": dict(self.reasons.most_common()),
             "chunks": self.chunks,
             "bytes_read": self.bytes_read,
@@ -267,13 +273,19 @@ class _Landed:
     rows_read: int
     landings: list[tuple[date | None, Landing]]
     files: list[str]
+    byte_literals_decoded: int = 0
 
 
 def _land_chunk(
     lake: Lake, source: str, chunk: Chunk, part: str, fallback: date, now: datetime
 ) -> _Landed:
     landed = _Landed(chunk.number, chunk.rows_read, [], [])
-    for batch in posts_batches(chunk.records, fallback, part=part, rejects=chunk.rejects):
+    # Texts stored as byte-string literals are decoded before they land (and quarantined
+    # when they do not decode), so mentions and sentiment see the real text.
+    decoded = decode_text_column(chunk.records)
+    landed.byte_literals_decoded = decoded.decoded
+    rejects = (*chunk.rejects, *decoded.rejects)
+    for batch in posts_batches(decoded.records, fallback, part=part, rejects=rejects):
         result = land_batch(lake, source, batch, now)
         day = batch.day or now.date()
         landed.landings.append((batch.day, result))
@@ -286,6 +298,7 @@ def _land_chunk(
 def _add(report: ImportReport, landed: _Landed) -> None:
     report.chunks += 1
     report.rows_read += landed.rows_read
+    report.byte_literals_decoded += landed.byte_literals_decoded
     for day, result in landed.landings:
         report.rows_landed += result.rows_landed
         report.rows_quarantined += result.rows_quarantined

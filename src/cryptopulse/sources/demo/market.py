@@ -10,7 +10,8 @@ Model, per coin c and hour t (all vectorised over coins and hours, looped over d
 
 * volatility regime: a daily log-vol ``h`` following AR(1), part market-wide, part own;
 * log-return ``r = mu_d + sigma_c * exp(h - var_h) * rhythm_t * z``, with
-  ``z = beta * m_t + sqrt(1 - beta^2) * e_ct`` and Student-t(4) shocks scaled to unit
+  ``z = beta * m_t + sqrt(1 - beta^2) * e_ct`` (optionally made persistent, an AR(1) with
+  ``return_persistence``, keeping unit variance) and Student-t(4) shocks scaled to unit
   variance (fat tails; ``m`` is the common market factor, so coins move together) and a
   mild drift ``mu_d`` that also weakly pulls the price back towards its long-run trend;
 * stablecoins: price ``1 + small noise`` (no walk), ``z`` their standardised log-return;
@@ -57,7 +58,7 @@ _STABLE_SD = 0.0004  # stablecoin deviation from the peg
 _STABLE_CLIP = 0.004
 _VOLUME_NOISE_SD = 0.35
 
-_FIELDS = ("price", "market_cap", "total_volume", "log_return", "z")
+_FIELDS = ("price", "market_cap", "total_volume", "log_return", "z", "vol")
 _HOUR = np.arange(24)
 # Trading activity by UTC hour: quietest around 05 UTC, busiest in US hours (~17 UTC).
 _ACTIVITY = 1.0 + 0.45 * np.cos(2.0 * np.pi * (_HOUR - 17) / 24.0)
@@ -94,15 +95,25 @@ class MarketWindow:
     total_volume: FloatArray  # USD traded over the 24 h ending at the hour
     log_return: FloatArray  # log(price[t] / price[t - 1])
     z: FloatArray  # the return's standardised shock (unit variance): the demo's "news"
+    vol: FloatArray  # the return's volatility relative to the coin's normal (mean square 1)
 
 
 class MarketModel:
     """Seeded hourly market for ``coins``, computed from the epoch and cached."""
 
-    def __init__(self, seed: int, coins: Sequence[DemoCoin] = DEMO_COINS) -> None:
+    def __init__(
+        self,
+        seed: int,
+        coins: Sequence[DemoCoin] = DEMO_COINS,
+        return_persistence: float = 0.0,
+    ) -> None:
         if seed < 0:
             raise ValueError(f"seed must be a non-negative integer, got {seed}")
+        if not 0.0 <= return_persistence < 1.0:
+            raise ValueError(f"return_persistence must be in [0, 1), got {return_persistence}")
         self.seed = seed
+        # AR(1) coefficient of the standardised shocks (0: independent hours, the default)
+        self.return_persistence = return_persistence
         self.coins = tuple(coins)
         n = len(self.coins)
         self._stable = np.array([c.stable for c in self.coins])
@@ -116,6 +127,7 @@ class MarketModel:
         # Carried state at the end of the last computed day.
         self._logp = np.log(self._price0)
         self._regime = np.zeros(n)
+        self._last_z = np.zeros(n)  # the last hour's shock, for persistent returns
         # Rolling-volume history before the epoch: typical volumes at their usual rhythm.
         self._last_volumes = self._hourly_volume0[:, None] * VOLUME_RHYTHM[None, 1:]
         self._days = 0  # days computed so far
@@ -144,6 +156,7 @@ class MarketModel:
             total_volume=views["total_volume"],
             log_return=views["log_return"],
             z=views["z"],
+            vol=views["vol"],
         )
 
     def day_table(self, day: date, bad_record_rate: float = 0.0) -> pa.Table:
@@ -212,6 +225,17 @@ class MarketModel:
         )
         vol_mult = np.exp(self._regime - _REGIME_VAR)  # E[vol_mult^2] == 1
         z = _BETA * market[None, :] + np.sqrt(1.0 - _BETA**2) * own
+        if self.return_persistence > 0.0:
+            # Persistent returns (smoothed or overlapping ones): an AR(1) of the shocks that
+            # keeps their unit variance. Off (0) leaves the draws exactly as they were.
+            phi = self.return_persistence
+            persistent = np.empty_like(z)
+            last = self._last_z
+            for hour in range(24):
+                last = phi * last + np.sqrt(1.0 - phi**2) * z[:, hour]
+                persistent[:, hour] = last
+            self._last_z = last
+            z = persistent
         sd = self._sigma[:, None] * vol_mult[:, None] * _VOL_RHYTHM[None, :]
         first_hour = (day - EPOCH_DAY).days * 24
         anchor = np.log(self._price0) + _DRIFT * first_hour
@@ -249,4 +273,5 @@ class MarketModel:
             "total_volume": total_volume,
             "log_return": log_return,
             "z": z,
+            "vol": vol_mult[:, None] * _VOL_RHYTHM[None, :],
         }

@@ -9,12 +9,15 @@ The planted signal: the tone of a post collected for coin c in hour h is driven 
 coin's standardised return shock ``z[c, h + lead_hours]`` (see ``market.MarketWindow.z``):
 ``latent = signal * z + sqrt(1 - signal^2) * noise``, and the tone is positive above
 ``POSITIVE_THRESHOLD``, negative below ``NEGATIVE_THRESHOLD``, neutral in between. So
-sentiment *leads* returns by ``lead_hours`` hours.
+sentiment *leads* returns by ``lead_hours`` hours. A ``Mood`` (off by default, its own random
+stream) adds a per-coin hourly term shared by the hour's posts, which may persist from hour
+to hour and follow the return variance: the hard cases of lead-lag statistics.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -41,8 +44,10 @@ from cryptopulse.sources.demo.vocabulary import (
 )
 
 IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
 
 POSTS_STREAM = 2
+MOOD_STREAM = 4  # the hard cases' mood: its own stream, so the default draws never move
 SOURCE_NAME = "demo"
 
 POSITIVE_THRESHOLD = 0.45  # a slight bullish tilt, as on crypto social media
@@ -127,7 +132,59 @@ def _pick(
     return _masked_take(vocab, rng.integers(0, len(vocab), size=n), keep)
 
 
-def posts_table(
+@dataclass(frozen=True)
+class Mood:
+    """A per-coin hourly mood every post of that coin-hour shares (off by default): the
+    hard cases of lead-lag statistics. ``strength`` scales it in the tone's latent,
+    ``persistence`` is its AR(1) coefficient from hour to hour, and with
+    ``follows_volatility`` its spread follows the coin's return variance in that hour
+    (volatile hours bring more extreme posts)."""
+
+    strength: float = 0.0
+    persistence: float = 0.0
+    follows_volatility: bool = False
+
+
+def _mood(seed: int, day: date, market: MarketModel, mood: Mood) -> FloatArray:
+    """The (n_coins, 24) mood of ``day``: its own stream, an AR(1) run in from two days
+    before (so a day's mood does not depend on which days were asked for)."""
+    n_coins = market.n_coins
+    shocks = [
+        np.random.default_rng(
+            [seed, MOOD_STREAM, (day - timedelta(days=back)).toordinal()]
+        ).standard_normal((n_coins, 24))
+        for back in (2, 1, 0)
+    ]
+    innovations = np.concatenate(shocks, axis=1)
+    phi = mood.persistence
+    level = innovations[:, 0]
+    path = np.empty_like(innovations)
+    for hour in range(innovations.shape[1]):
+        level = phi * level + np.sqrt(1.0 - phi**2) * innovations[:, hour]
+        path[:, hour] = level
+    today = path[:, 48:]
+    if mood.follows_volatility:
+        # spread in proportion to the hour's return variance (relative to the coin's usual):
+        # calm hours, mild posts; turbulent ones, extreme posts
+        today = today * market.window(day, 24).vol ** 2
+    return mood.strength * today
+
+
+NO_MOOD = Mood()
+
+
+@dataclass(frozen=True)
+class Tones:
+    """The posts of one day before their text: coin-hour, time of day and tone."""
+
+    coin: IntArray
+    hour: IntArray
+    ms_in_day: IntArray
+    tone: IntArray  # 0 negative, 1 neutral, 2 positive
+
+
+def draw_tones(
+    rng: np.random.Generator,
     day: date,
     market: MarketModel,
     *,
@@ -135,12 +192,12 @@ def posts_table(
     lead_hours: int,
     signal: float,
     posts_per_day: int,
-    bad_record_rate: float,
-) -> pa.Table:
-    """One day of POSTS records (``source`` = "demo"), ordered by time, duplicates last."""
+    mood: Mood,
+) -> Tones:
+    """How many posts, which coin-hour each belongs to, and their tones (the planted lead
+    and, when on, the mood). The first draws of ``posts_table`` from its day's stream."""
     coins = market.coins
     n_coins = len(coins)
-    rng = np.random.default_rng([seed, POSTS_STREAM, day.toordinal()])
     window = market.window(day, 24 + lead_hours)  # returns of the next day feed the last hours
     z_now, z_lead = window.z[:, :24], window.z[:, lead_hours : lead_hours + 24]
 
@@ -163,7 +220,41 @@ def posts_table(
     # Tone: the planted lead of sentiment over returns.
     noise = rng.standard_normal(n)
     latent = signal * z_lead[coin, hour] + np.sqrt(1.0 - signal**2) * noise
+    if mood.strength > 0.0:  # off: the draws and tones exactly as without it
+        latent = latent + _mood(seed, day, market, mood)[coin, hour]
     tone = np.where(latent > POSITIVE_THRESHOLD, 2, np.where(latent < NEGATIVE_THRESHOLD, 0, 1))
+    return Tones(coin, hour, ms_in_day, tone)
+
+
+def posts_table(
+    day: date,
+    market: MarketModel,
+    *,
+    seed: int,
+    lead_hours: int,
+    signal: float,
+    posts_per_day: int,
+    bad_record_rate: float,
+    mood: Mood | None = None,
+) -> pa.Table:
+    """One day of POSTS records (``source`` = "demo"), ordered by time, duplicates last."""
+    coins = market.coins
+    n_coins = len(coins)
+    rng = np.random.default_rng([seed, POSTS_STREAM, day.toordinal()])
+    tones = draw_tones(
+        rng,
+        day,
+        market,
+        seed=seed,
+        lead_hours=lead_hours,
+        signal=signal,
+        posts_per_day=posts_per_day,
+        mood=mood or NO_MOOD,
+    )
+    coin, ms_in_day, tone = tones.coin, tones.ms_in_day, tones.tone
+    n = coin.size
+    weights = np.array([c.social_weight for c in coins])
+    weights = weights / weights.sum()
 
     # Text pieces; nulls are skipped by the join.
     mentions = pa.array(

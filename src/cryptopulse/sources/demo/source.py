@@ -28,7 +28,9 @@ from cryptopulse.sources.demo.coins import DEMO_COINS
 from cryptopulse.sources.demo.market import DEMO_EPOCH, EPOCH_DAY, MarketModel
 from cryptopulse.sources.demo.posts import (
     NEGATIVE_THRESHOLD,
+    NO_MOOD,
     POSITIVE_THRESHOLD,
+    Mood,
     posts_table,
 )
 from cryptopulse.sources.social import utcnow
@@ -82,6 +84,8 @@ class DemoSource(Source):
         posts_per_day: int = 4400,
         bad_record_rate: float = 0.001,
         clock: Callable[[], datetime] = utcnow,
+        return_persistence: float = 0.0,
+        mood: Mood = NO_MOOD,
     ) -> None:
         # The values come from CRYPTOPULSE_DEMO_*, whose bounds are looser than these: a
         # value refused here is the user's to fix (a SettingsError, one line in the CLI).
@@ -112,7 +116,15 @@ class DemoSource(Source):
         self.posts_per_day = posts_per_day
         self.bad_record_rate = float(bad_record_rate)
         self.clock = clock  # "now" for fetch (tests pass their own)
-        self.market = MarketModel(seed)
+        if not 0.0 <= return_persistence < 1.0:
+            raise SettingsError(f"return_persistence must be in [0, 1), got {return_persistence!r}")
+        if mood.strength < 0.0 or not 0.0 <= mood.persistence < 1.0:
+            raise SettingsError(
+                f"mood strength must be >= 0 and its persistence in [0, 1), got {mood!r}"
+            )
+        self.return_persistence = float(return_persistence)
+        self.mood = mood
+        self.market = MarketModel(seed, return_persistence=self.return_persistence)
 
     def datasets(self) -> tuple[str, ...]:
         return ("coins", "coin_hourly", "posts")
@@ -157,6 +169,7 @@ class DemoSource(Source):
             signal=self.signal,
             posts_per_day=self.posts_per_day,
             bad_record_rate=self.bad_record_rate,
+            mood=self.mood,
         )
 
     def ground_truth(self) -> dict[str, Any]:
@@ -170,6 +183,13 @@ class DemoSource(Source):
             "signal": self.signal,
             "posts_per_day": self.posts_per_day,
             "bad_record_rate": self.bad_record_rate,
+            # the hard cases of lead-lag statistics (no relation, but dependence): off = 0
+            "return_persistence": self.return_persistence,
+            "mood": {
+                "strength": self.mood.strength,
+                "persistence": self.mood.persistence,
+                "follows_volatility": self.mood.follows_volatility,
+            },
             "relation": (
                 "Sentiment leads returns by lead_hours hours. For a post collected for coin c "
                 "(collected_for) created in UTC hour h, latent = signal * z + "

@@ -149,6 +149,20 @@ class DuckDBEngine(WarehouseEngine):
             return None
         return explain_open_error(self.path, message, writing=True)
 
+    # ---- tables computed outside dbt ------------------------------------------------------
+    def write_table(self, name: str, table: pa.Table) -> None:
+        try:
+            con = duckdb.connect(str(self.path))
+        except duckdb.Error as exc:
+            raise _unavailable(self.path, exc, writing=True) from exc
+        quoted = '"' + name.replace('"', '""') + '"'
+        with con:
+            con.register("incoming_rows", table)
+            con.execute("begin transaction")
+            con.execute(f"create or replace table {quoted} as select * from incoming_rows")
+            con.execute("commit")
+            con.unregister("incoming_rows")
+
     # ---- reading -------------------------------------------------------------------------
     def exists(self) -> bool:
         return self.path.exists()

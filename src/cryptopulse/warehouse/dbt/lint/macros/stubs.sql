@@ -56,3 +56,15 @@ select * from lake_{{ dataset }}
 {% macro coin_social_hourly_bounds(window, zscore_hours) %}
   {{ return({'read_from': none, 'keep_from': none, 'end': none}) }}
 {% endmacro %}
+
+{% macro sentiment_change(sentiment='mean_sentiment', partition='coin_key', order='hour_ts') -%}
+{{ sentiment }} - sum({{ sentiment }}) over (
+    partition by {{ partition }} order by {{ order }} rows between 24 preceding and 1 preceding
+) / nullif(count({{ sentiment }}) over (
+    partition by {{ partition }} order by {{ order }} rows between 24 preceding and 1 preceding
+), 0)
+{%- endmacro %}
+
+{% macro newey_west_bandwidth(n) %}least(12, cast(floor(4 * power({{ n }} / 100.0, 2.0 / 9.0)) as integer)){% endmacro %}
+
+{% macro leadlag_max_hac_lags() %}{{ return(12) }}{% endmacro %}

@@ -52,16 +52,7 @@ changes as (
         coin_id,
         hour_ts,
         hourly_return,
-        {#- The previous 24 hours' mean from an exact sum: a float window average depends on
-            how the engine groups the frame, which differs between full and incremental
-            builds. avg() skips nulls; so do sum() and count(mean_sentiment). -#}
-        mean_sentiment - cast(sum(cast(mean_sentiment as decimal(38, 15))) over (
-            partition by coin_key order by hour_ts
-            rows between 24 preceding and 1 preceding
-        ) as {{ type_double() }}) / nullif(count(mean_sentiment) over (
-            partition by coin_key order by hour_ts
-            rows between 24 preceding and 1 preceding
-        ), 0) as sentiment_change
+        {{ sentiment_change() }} as sentiment_change
     from hourly
 
 ),

@@ -4,11 +4,17 @@
 --
 -- Sentiment change: the hour's mean sentiment minus its mean over the previous 24 hours (a
 -- detrended level: a first difference would split one lead over two lags of opposite sign).
--- Confidence interval: Fisher z, 95 %. Best lag: the lag with the largest |correlation| among
--- those significant after a Bonferroni correction for the 49 lags (family-wise 1 %: |z| > 3.71);
--- null when no lag is. Correlations need at least 48 pairs. The pairs' sums come per day
--- from agg_sentiment_return_sums_daily (exact decimals), so this small table is rebuilt from
--- them each run and agrees to the last bit with a full build.
+-- Standard error: Newey-West (HAC) from the standardized product series
+-- (agg_sentiment_return_hac), which holds when sentiment dispersion and return volatility
+-- cluster together and when both series are persistent; the i.i.d. Fisher statistic
+-- (z * sqrt(n - 3)) is kept beside it as iid_z_score, for comparison only. z_score = r / se.
+-- Confidence interval: 95 %, on the Fisher z scale with the HAC standard error carried over
+-- by the delta method (se_z = se / (1 - r^2)), so it stays inside (-1, 1). Best lag: the lag
+-- with the largest |correlation| among those significant after a Bonferroni correction for
+-- the 49 lags (family-wise 1 %: |z_score| > 3.71); null when no lag is. Correlations need at
+-- least 48 pairs. The pairs' sums come per day from agg_sentiment_return_sums_daily (exact
+-- decimals), so this small table is rebuilt from them each run and agrees to the last bit
+-- with a full build. Formulas: docs/leadlag.md.
 
 {%- set min_pairs = 48 %}
 {%- set z_ci = 1.959964 %}
@@ -53,15 +59,25 @@ fisher as (
 
     select
         correlations.*,
+        hac.hac_se,
+        hac.hac_lags,
         -- Fisher z of the correlation (kept inside (-1, 1) so the log stays finite)
         0.5 * ln(
-            (1.0 + least(greatest(correlation, -0.999999), 0.999999))
-            / (1.0 - least(greatest(correlation, -0.999999), 0.999999))
+            (1.0 + least(greatest(correlations.correlation, -0.999999), 0.999999))
+            / (1.0 - least(greatest(correlations.correlation, -0.999999), 0.999999))
         ) as fisher_z,
-        case when correlation is not null
-                then 1.0 / sqrt(cast(n_observations - 3 as {{ type_double() }}))
+        case when correlations.correlation is not null
+                then 1.0 / sqrt(cast(correlations.n_observations - 3 as {{ type_double() }}))
+        end as iid_fisher_se,
+        -- the HAC standard error on the Fisher z scale (delta method: dz/dr = 1 / (1 - r^2))
+        case when correlations.correlation is not null and hac.hac_se > 0
+                then hac.hac_se
+                    / (1.0 - least(correlations.correlation * correlations.correlation, 0.999998))
         end as fisher_se
     from correlations
+    left join {{ ref('agg_sentiment_return_hac') }} as hac
+        on correlations.coin_key = hac.coin_key
+            and correlations.lag_hours = hac.lag_hours
 
 ),
 
@@ -71,7 +87,8 @@ bounds as (
         fisher.*,
         fisher_z - {{ z_ci }} * fisher_se as z_low,
         fisher_z + {{ z_ci }} * fisher_se as z_high,
-        abs(fisher_z) / fisher_se > {{ z_bonferroni }} as is_significant
+        case when hac_se > 0 then correlation / hac_se end as hac_z,
+        abs(correlation) / hac_se > {{ z_bonferroni }} as is_significant
     from fisher
 
 ),
@@ -107,9 +124,12 @@ select
     case when bounds.correlation is not null
             then (exp(2 * bounds.z_high) - 1) / (exp(2 * bounds.z_high) + 1)
     end as ci_high,
+    bounds.hac_se,
+    bounds.hac_lags,
+    bounds.hac_z as z_score,
     case when bounds.correlation is not null
-            then bounds.fisher_z / bounds.fisher_se
-    end as z_score,
+            then bounds.fisher_z / bounds.iid_fisher_se
+    end as iid_z_score,
     coalesce(bounds.is_significant, false) as is_significant,
     best.best_lag_hours,
     best.best_correlation,
