@@ -68,7 +68,7 @@ class Readers:
         self.clients = clients
         self.coins = coins
         self.first, self.last = hours
-        self.latencies: list[float] = []
+        self.latencies: list[tuple[str, float]] = []
         self.errors: list[str] = []
         self.lock = threading.Lock()
 
@@ -87,7 +87,8 @@ class Readers:
                 coin = rng.choice(self.coins)
                 start = self.first + timedelta(hours=rng.randrange(span))
                 params = {"coin": coin, "start": start, "end": start + timedelta(days=30)}
-                query = HOURLY if kind < 0.6 else LEADLAG if kind < 0.85 else MONTHLY
+                name = "hourly" if kind < 0.6 else "leadlag" if kind < 0.85 else "monthly"
+                query = {"hourly": HOURLY, "leadlag": LEADLAG, "monthly": MONTHLY}[name]
                 began = time.perf_counter()
                 try:
                     con.execute(query, params if query is not MONTHLY else None).fetchall()
@@ -97,7 +98,7 @@ class Readers:
                     continue
                 elapsed = time.perf_counter() - began
                 with self.lock:
-                    self.latencies.append(elapsed)
+                    self.latencies.append((name, elapsed))
 
     def run(self, seconds: float, busy: Callable[[], bool] = lambda: False) -> dict[str, Any]:
         """Query for ``seconds``, and on while ``busy()`` (a writer still running)."""
@@ -112,20 +113,26 @@ class Readers:
         for thread in threads:
             thread.join()
         seconds = time.monotonic() - began
-        ordered = sorted(self.latencies)
-
-        def pct(p: float) -> float:
-            return ordered[min(int(p * len(ordered)), len(ordered) - 1)] * 1000 if ordered else 0
-
+        ordered = sorted(elapsed for _, elapsed in self.latencies)
+        by_kind = {
+            kind: sorted(e for k, e in self.latencies if k == kind)
+            for kind in ("hourly", "monthly", "leadlag")
+        }
         return {
             "queries": len(ordered),
             "errors": len(self.errors),
             "first_error": self.errors[0] if self.errors else "",
             "qps": len(ordered) / seconds,
-            "p50": pct(0.50),
-            "p95": pct(0.95),
-            "p99": pct(0.99),
+            "p50": _pct(ordered, 0.50),
+            "p95": _pct(ordered, 0.95),
+            "p99": _pct(ordered, 0.99),
+            "p95_by_query": {kind: _pct(values, 0.95) for kind, values in by_kind.items()},
         }
+
+
+def _pct(ordered: list[float], p: float) -> float:
+    """The p-quantile of sorted seconds, in milliseconds (0 with no values)."""
+    return ordered[min(int(p * len(ordered)), len(ordered) - 1)] * 1000 if ordered else 0.0
 
 
 def main() -> None:
@@ -197,6 +204,8 @@ def main() -> None:
             f"{name:<26}{r['queries']:>9}{r['qps']:>8.0f}{r['errors']:>8}{r['p50']:>9.1f}"
             f"{r['p95']:>9.1f}{r['p99']:>9.1f}"
         )
+        per_query = ", ".join(f"{k} {v:.0f}" for k, v in r["p95_by_query"].items())
+        print(f"  p95 ms by query: {per_query}")
         if r["first_error"]:
             print(f"  first error: {r['first_error']}")
     print(f"the daily run took {daily_wall:.1f} s, all of it during phase 2")

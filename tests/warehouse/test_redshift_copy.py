@@ -209,6 +209,20 @@ def test_every_statement_is_redshift_sql_and_carries_no_secret(
         assert "access_key" not in statement.lower() and "credentials" not in statement.lower()
 
 
+def test_a_python_computed_mart_is_created_emptied_and_refilled_with_one_parameter_per_column() -> (
+    None
+):
+    from cryptopulse.warehouse.granger import SCHEMA as GRANGER
+
+    create, empty, insert = sql.python_table_statements("cryptopulse", "mart_x", GRANGER)
+    for statement in (create, empty):
+        assert problems(statement) == [], statement
+    assert '"lag_order" integer' in create and '"is_significant" boolean' in create
+    assert empty == 'delete from "cryptopulse"."mart_x"'
+    assert insert.count("%s") == len(GRANGER.names)
+    assert insert.startswith('insert into "cryptopulse"."mart_x" ("coin_key", "coin_id",')
+
+
 # ---- the engine around it ----------------------------------------------------------------
 def test_a_local_lake_and_a_missing_role_are_refused_before_connecting(
     monkeypatch: pytest.MonkeyPatch, tmp_path

@@ -367,6 +367,9 @@ class PostgresEngine(WarehouseEngine):
         """Replace ``schema.table`` with ``data`` in one transaction (binary COPY)."""
         return postgres_load.replace_table(self.adbc_url(), schema, table, data)
 
+    def write_table(self, name: str, table: pa.Table) -> None:
+        self.write_arrow(self.schema, name, table.to_reader())
+
     def release(self) -> None:
         return None  # dbt-postgres closes its connections at the end of each invocation
 

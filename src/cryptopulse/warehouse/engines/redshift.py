@@ -205,6 +205,21 @@ class RedshiftEngine(WarehouseEngine):
             )
         return self.iam_role
 
+    def write_table(self, name: str, table: pa.Table) -> None:
+        create, empty, insert = sql.python_table_statements(MODEL_SCHEMA, name, table.schema)
+        with self._connect() as con:
+            cursor = con.cursor()
+            try:
+                cursor.execute(create)
+                cursor.execute(empty)
+                if table.num_rows:
+                    cursor.executemany(insert, [tuple(row.values()) for row in table.to_pylist()])
+                con.commit()
+            except redshift_connector.Error as exc:
+                con.rollback()
+                failed = f"storing {name} in Redshift failed: {_message(exc)}"
+                raise WarehouseError(failed) from None
+
     def release(self) -> None:
         return None  # dbt-redshift closes its connections when a command ends
 

@@ -76,6 +76,10 @@ def column_type(field: pa.Field, max_chars: int | None) -> str:
         return "double precision"
     if pa.types.is_int64(kind):
         return "bigint"
+    if pa.types.is_int32(kind):
+        return "integer"
+    if pa.types.is_boolean(kind):
+        return "boolean"
     if pa.types.is_timestamp(kind):
         # Parquet's UTC instants load as the UTC wall clock (staging reads them with
         # convert_timezone('UTC', ...), macros/time.sql).
@@ -102,6 +106,22 @@ def create_raw_table(dataset: str) -> str:
     return (
         f"create table if not exists {raw_table(dataset)} (\n    {body}\n)\n"
         "diststyle even\ncompound sortkey (lake_date)"
+    )
+
+
+def python_table_statements(schema: str, name: str, columns: pa.Schema) -> tuple[str, str, str]:
+    """(create, empty, insert) for a table computed in Python (the Granger mart): created if
+    missing, emptied and refilled in the caller's one transaction, so readers see the old
+    rows or the new ones. The insert takes one row of %s parameters: these tables are a few
+    hundred rows, and a client has no COPY into Redshift but from S3."""
+    table = f"{quote_ident(schema)}.{quote_ident(name)}"
+    body = ",\n    ".join(f"{quote_ident(f.name)} {column_type(f, None)}" for f in columns)
+    names = ", ".join(quote_ident(f.name) for f in columns)
+    values = ", ".join("%s" for _ in columns)
+    return (
+        f"create table if not exists {table} (\n    {body}\n)",
+        f"delete from {table}",
+        f"insert into {table} ({names}) values ({values})",
     )
 
 
