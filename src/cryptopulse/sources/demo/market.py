@@ -58,7 +58,7 @@ _STABLE_SD = 0.0004  # stablecoin deviation from the peg
 _STABLE_CLIP = 0.004
 _VOLUME_NOISE_SD = 0.35
 
-_FIELDS = ("price", "market_cap", "total_volume", "log_return", "z", "vol")
+_FIELDS = ("price", "market_cap", "total_volume", "log_return", "z", "news", "vol")
 _HOUR = np.arange(24)
 # Trading activity by UTC hour: quietest around 05 UTC, busiest in US hours (~17 UTC).
 _ACTIVITY = 1.0 + 0.45 * np.cos(2.0 * np.pi * (_HOUR - 17) / 24.0)
@@ -94,7 +94,11 @@ class MarketWindow:
     market_cap: FloatArray
     total_volume: FloatArray  # USD traded over the 24 h ending at the hour
     log_return: FloatArray  # log(price[t] / price[t - 1])
-    z: FloatArray  # the return's standardised shock (unit variance): the demo's "news"
+    z: FloatArray  # the return's standardised shock (unit variance)
+    # The hour's new information, unit variance: ``z`` itself, or with persistent returns the
+    # innovation of z's AR(1). The planted lead of sentiment is on it, so sentiment knows
+    # the coming news, not the past returns that persistence carries into later hours.
+    news: FloatArray
     vol: FloatArray  # the return's volatility relative to the coin's normal (mean square 1)
 
 
@@ -156,6 +160,7 @@ class MarketModel:
             total_volume=views["total_volume"],
             log_return=views["log_return"],
             z=views["z"],
+            news=views["news"],
             vol=views["vol"],
         )
 
@@ -225,6 +230,7 @@ class MarketModel:
         )
         vol_mult = np.exp(self._regime - _REGIME_VAR)  # E[vol_mult^2] == 1
         z = _BETA * market[None, :] + np.sqrt(1.0 - _BETA**2) * own
+        news = z
         if self.return_persistence > 0.0:
             # Persistent returns (smoothed or overlapping ones): an AR(1) of the shocks that
             # keeps their unit variance. Off (0) leaves the draws exactly as they were.
@@ -248,6 +254,7 @@ class MarketModel:
         prev = np.concatenate([self._logp[:, None], logp[:, :-1]], axis=1)
         log_return = logp - prev
         z = np.where(self._stable[:, None], log_return / (_STABLE_SD * np.sqrt(2.0)), z)
+        news = np.where(self._stable[:, None], z, news)
 
         price = np.exp(logp)
         hours = first_hour + _HOUR
@@ -273,5 +280,6 @@ class MarketModel:
             "total_volume": total_volume,
             "log_return": log_return,
             "z": z,
+            "news": news,
             "vol": vol_mult[:, None] * _VOL_RHYTHM[None, :],
         }

@@ -6,7 +6,7 @@ index into a small vocabulary array; the texts are then assembled column-wise wi
 ``default_rng([seed, POSTS_STREAM, day.toordinal()])``.
 
 The planted signal: the tone of a post collected for coin c in hour h is driven by that
-coin's standardised return shock ``z[c, h + lead_hours]`` (see ``market.MarketWindow.z``):
+coin's news ``news[c, h + lead_hours]`` (``market.MarketWindow.news``: the return's shock):
 ``latent = signal * z + sqrt(1 - signal^2) * noise``, and the tone is positive above
 ``POSITIVE_THRESHOLD``, negative below ``NEGATIVE_THRESHOLD``, neutral in between. So
 sentiment *leads* returns by ``lead_hours`` hours. A ``Mood`` (off by default, its own random
@@ -199,7 +199,7 @@ def draw_tones(
     coins = market.coins
     n_coins = len(coins)
     window = market.window(day, 24 + lead_hours)  # returns of the next day feed the last hours
-    z_now, z_lead = window.z[:, :24], window.z[:, lead_hours : lead_hours + 24]
+    z_now, z_lead = window.z[:, :24], window.news[:, lead_hours : lead_hours + 24]
 
     # How many posts, and which coin-hour each belongs to: coin shares follow the social
     # weights; within a coin, hours follow the daily rhythm and the size of the move.
