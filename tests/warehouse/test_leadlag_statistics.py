@@ -140,3 +140,12 @@ def test_the_granger_mart_has_rows_per_coin_direction_and_order() -> None:
     }
     assert rejected == {("a", "sentiment_to_return")}
     assert granger_table(hourly.slice(0, 0)).num_rows == 0  # an empty warehouse
+
+
+def test_a_coin_with_fewer_hours_than_the_longest_order_gets_no_test_not_an_error() -> None:
+    from cryptopulse.warehouse.leadlag_stats import GRANGER_ORDERS, granger_tests
+
+    short = np.linspace(-1.0, 1.0, 22)  # fewer hours than the order-24 test shifts
+    tests = granger_tests(short, short[::-1].copy())
+    assert [t.lag_order for t in tests] == list(GRANGER_ORDERS)
+    assert all(t.p_value is None for t in tests)  # too few hours for any test

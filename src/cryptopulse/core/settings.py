@@ -79,15 +79,6 @@ class Settings(SettingsSection):
         "redshift://USER@HOST:5439/DB (password in CRYPTOPULSE_REDSHIFT_PASSWORD); never a "
         "password in the URL. spark:// comes later.",
     )
-    redshift_iam_role: str | None = Field(
-        default=None,
-        description="Redshift: the IAM role ARN the cluster assumes to COPY the lake's "
-        "Parquet from S3 (arn:aws:iam::ACCOUNT:role/NAME; chained roles comma-separated).",
-    )
-    redshift_password: SecretStr | None = Field(
-        default=None,
-        description="Redshift: the password of the warehouse URL's user.",
-    )
     s3_endpoint_url: str | None = Field(
         default=None,
         description="S3-compatible endpoint (MinIO, moto, ...); unset for AWS itself.",
@@ -120,6 +111,15 @@ class Settings(SettingsSection):
     )
     postgres_connect_timeout: int = Field(
         default=10, ge=1, le=300, description="PostgreSQL: seconds to wait for the server."
+    )
+    redshift_iam_role: str | None = Field(
+        default=None,
+        description="Redshift: the IAM role ARN the cluster assumes to COPY the lake's "
+        "Parquet from S3 (arn:aws:iam::ACCOUNT:role/NAME; chained roles comma-separated).",
+    )
+    redshift_password: SecretStr | None = Field(
+        default=None,
+        description="Redshift: the password of the warehouse URL's user.",
     )
     dashboard_port: int = Field(
         default=8501,

@@ -74,6 +74,8 @@ class LagStat:
 def _shifted(y: FloatArray, k: int) -> FloatArray:
     """y[t + k] at position t (NaN past either end)."""
     out = np.full(y.size, np.nan)
+    if abs(k) >= y.size:  # a series shorter than the shift (a coin with few hours)
+        return out
     if k >= 0:
         out[: y.size - k] = y[k:]
     else:

@@ -127,7 +127,6 @@ autocovariances as (
 
 ),
 
--- noqa: enable=LT02
 bandwidths as (
 
     select
@@ -135,7 +134,12 @@ bandwidths as (
         moments.lag_hours,
         moments.n_pairs,
         {{ newey_west_bandwidth('moments.n_pairs') }} as hac_lags,
-        autocovariances.*
+        {#- the gammas by name: a star would repeat coin_key and lag_hours, which
+            PostgreSQL then calls ambiguous -#}
+        autocovariances.gamma_0,
+        {% for j in range(1, max_hac + 1) -%}
+            autocovariances.gamma_{{ j }}{{ ',' if not loop.last }}
+        {% endfor %}
     from moments
     inner join autocovariances
         on moments.coin_key = autocovariances.coin_key
@@ -143,6 +147,7 @@ bandwidths as (
 
 ),
 
+-- noqa: enable=LT02
 long_run as (
 
     select
