@@ -27,6 +27,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -40,16 +41,9 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from cryptopulse.sources.demo import SCALES
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from browser import CHROMIUM, CHROMIUM_ARGS
+
 # (path, link in the sidebar, a title of each chart the page draws)
 PAGES = [
     ("", "Market", ["hourly price, market cap and volume"]),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from browser import CHROMIUM, CHROMIUM_ARGS
 from conftest import CLI, _free_port, cli_env
 from cryptopulse.core.settings import Settings
 
@@ -30,17 +30,6 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "docs" / "img"
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Chromium as root, headless, with nothing that reaches beyond loopback.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1400, "height": 1500}
 # Every chart drawn: as many Plotly plots with their SVG as the page has charts.
 CHARTS_DRAWN = """n => Array.from(document.querySelectorAll('.js-plotly-plot'))
