@@ -5,33 +5,22 @@ at a time, and a real run on the server started by the tests lands, builds and e
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 
-from conftest import PG_USER, VENV_BIN
+import test_dags
+from conftest import PG_USER
 from cryptopulse.lake import Lake
 from cryptopulse.serve.export import read_mart
 from test_dags import _airflow_env, harness
 
 pytestmark = pytest.mark.slow
 
-
-@pytest.fixture(scope="module")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    home = tmp_path_factory.mktemp("airflow-pg")
-    done = subprocess.run(
-        [str(VENV_BIN / "airflow"), "db", "migrate"],
-        env=_airflow_env(home),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    return home
+# test_dags.py's fixture, a migrated Airflow database (one per module).
+airflow_home = test_dags.airflow_home
 
 
 def _env(home: Path, server: Any, database: str, lake: Path) -> dict[str, str]:
