@@ -1,0 +1,110 @@
+"""The enrich step on a Spark cluster: the executors bring the raw posts files' results up to date.
+
+The unit of work is the single-machine step's: one raw posts file, whose mention and sentiment
+result files ``FileEnricher`` brings up to date (the posts already enriched for that version
+are skipped, the file is rewritten atomically). Here Spark schedules the files over the
+executors: a DataFrame of file names, spread one file per task where it can, goes through
+``mapInArrow``, whose function runs the very ``FileEnricher`` (resolver, scorer, store) the
+process pool runs, and returns each file's counts to the driver. The results are therefore
+the same bytes as on one machine, and a retried or speculative task only rewrites a file
+with the same content.
+
+Executors read and write the lake themselves (a local folder they share with the driver, or
+``s3://`` through s3fs and the instance's credentials), and import cryptopulse from their
+Python environment: the same venv on a local or one-machine cluster; on a real cluster a venv
+archive, or the zip ``spark_package.ship_package`` adds to the session (docs/spark.md).
+
+The session is the caller's (the warehouse engine makes it from the settings); only this
+module and ``spark_package`` import pyspark in the enrich layer (contract ``spark-enrich``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
+from cryptopulse.enrich.sentiment import VaderScorer
+from cryptopulse.enrich.step import (
+    EnrichJob,
+    EnrichReport,
+    FileEnricher,
+    FileResult,
+    Progress,
+    files_to_enrich,
+    make_job,
+)
+from cryptopulse.lake import open_lake
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+# What a task returns per file: its name and FileResult's counts.
+_ARROW_TYPES = {"int": pa.int64(), "float": pa.float64()}  # step's annotations are strings
+RESULT_SCHEMA = pa.schema(
+    [pa.field("file", pa.string(), nullable=False)]
+    + [pa.field(f.name, _ARROW_TYPES[str(f.type)], nullable=False) for f in fields(FileResult)]
+)
+# More tasks than files would be empty; far more tasks than cores only add scheduling.
+MAX_TASKS = 10_000
+
+
+def _quiet(stage: str, done: int, total: int, detail: str) -> None:
+    return None
+
+
+def _enrich_files(job: EnrichJob) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """The function each task runs over its batches of file names (pickled with ``job``)."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        # One enricher per task: the resolver's indexes and the scorer's cache are built once.
+        enricher = FileEnricher(job)
+        try:
+            for batch in batches:
+                for rel in batch.column("file").to_pylist():
+                    row = {"file": rel, **asdict(enricher(rel))}
+                    yield pa.RecordBatch.from_pylist([row], schema=RESULT_SCHEMA)
+        finally:
+            enricher.close()
+
+    return run
+
+
+def enrich_on_spark(
+    spark: SparkSession,
+    settings: Settings,
+    window: Interval | None = None,
+    progress: Progress = _quiet,
+    *,
+    scorer: VaderScorer | None = None,
+) -> EnrichReport:
+    """``step.enrich`` with the files enriched by ``spark``'s executors instead of local
+    processes: the same result files, the same report (its seconds summed over the tasks)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    lake = open_lake(settings)
+    report = EnrichReport()
+    files = files_to_enrich(lake, window)
+    report.files = len(files)
+    if not files:
+        return report
+    job = make_job(settings, lake, scorer)
+    names = spark.createDataFrame(
+        [(rel,) for rel in files], StructType([StructField("file", StringType(), False)])
+    )
+    # Round-robin: about one file per task, so the executors' cores share the days evenly.
+    tasks = names.repartition(min(len(files), MAX_TASKS))
+    results = tasks.mapInArrow(_enrich_files(job), from_arrow_schema(RESULT_SCHEMA))
+    by_file = {row["file"]: row for row in (r.asDict() for r in results.collect())}
+    for done, rel in enumerate(files, start=1):
+        row = by_file[rel]
+        report.add(FileResult(**{f.name: row[f.name] for f in fields(FileResult)}))
+        progress("enrich", done, len(files), posixpath.basename(rel))
+    return report
+

@@ -1,0 +1,145 @@
+"""The enrich step on Spark (local mode): the executors write exactly what one machine writes,
+and a second run enriches nothing new."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import sysconfig
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from cryptopulse.core.interval import Interval
+from cryptopulse.core.settings import Settings
+from cryptopulse.enrich import store
+from cryptopulse.enrich.step import versions
+from cryptopulse.lake import Lake, layout
+
+pytest.importorskip("pyspark", reason="the spark extra is not installed")
+
+from pyspark.sql import SparkSession  # noqa: E402
+
+from cryptopulse.enrich.spark import enrich_on_spark  # noqa: E402
+from cryptopulse.enrich.spark_package import ship_package  # noqa: E402
+
+FILE_SCHEMA = pa.schema([pa.field("file", pa.string())])
+
+pytestmark = pytest.mark.slow
+
+
+def worker_python_without_cryptopulse(folder: Path) -> Path:
+    """A Python for the executors like a cluster node's: cryptopulse's dependencies but not
+    cryptopulse (the venv's interpreter without site processing, so the editable install's
+    .pth is not read, and site-packages on the path)."""
+    purelib = sysconfig.get_paths()["purelib"]
+    script = folder / "python-without-cryptopulse"
+    script.write_text(
+        f'#!/bin/sh\nexport PYTHONPATH="${{PYTHONPATH:+$PYTHONPATH:}}{purelib}"\n'
+        f'exec {sys.executable} -S "$@"\n'
+    )
+    script.chmod(0o755)
+    return script
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    """A local[2] session on loopback (UI off, 2 shuffle partitions, files in a temp folder)
+    whose executors' Python lacks cryptopulse: they get it from the zip ``ship_package`` adds,
+    as on a real cluster."""
+    work = tmp_path_factory.mktemp("spark")
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # The executors' Python is read from PYSPARK_PYTHON when the context starts.
+    saved = os.environ.get("PYSPARK_PYTHON")
+    os.environ["PYSPARK_PYTHON"] = str(worker_python_without_cryptopulse(work))
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("cryptopulse-enrich-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.warehouse.dir", str(work / "warehouse"))
+        .config("spark.local.dir", str(work / "local"))
+        .getOrCreate()
+    )
+    try:
+        ship_package(session, work / "package")
+        yield session
+    finally:
+        session.stop()
+        if saved is None:
+            os.environ.pop("PYSPARK_PYTHON", None)
+        else:
+            os.environ["PYSPARK_PYTHON"] = saved
+
+
+def test_the_executors_import_cryptopulse_from_the_shipped_zip(spark: SparkSession) -> None:
+    def where(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import cryptopulse
+
+        for batch in batches:
+            yield pa.RecordBatch.from_pylist(
+                [{"file": cryptopulse.__file__}] * batch.num_rows, schema=FILE_SCHEMA
+            )
+
+    found = spark.range(2).mapInArrow(where, "file string").collect()
+    assert {Path(row["file"]).parent.parent.suffix for row in found} == {".zip"}
+
+
+def _results(lake: Lake) -> dict[str, list[str]]:
+    v = versions()
+    return {kind: lake.glob(store.result_glob(kind, v[kind])) for kind in v}
+
+
+@pytest.fixture
+def raw_copy(small_demo: Settings, tmp_path: Path) -> Settings:
+    """A lake holding the small demo's raw zone only: landed, nothing enriched yet."""
+    shutil.copytree(Path(small_demo.lake_url) / layout.RAW, tmp_path / "lake" / layout.RAW)
+    return Settings(lake_url=str(tmp_path / "lake"), warehouse_url=str(tmp_path / "w.duckdb"))
+
+
+def test_spark_writes_the_single_machine_results_and_a_rerun_enriches_nothing(
+    spark: SparkSession, small_demo: Settings, raw_copy: Settings
+) -> None:
+    expected_lake, lake = Lake(small_demo.lake_url), Lake(raw_copy.lake_url)
+    expected = _results(expected_lake)
+    posts = lake.count_rows(lake.glob(layout.dataset_glob(layout.RAW, "posts")))
+
+    # Two days first, then everything: the second run skips what the first did.
+    days = Interval(date(2024, 12, 20), date(2024, 12, 22))
+    first = enrich_on_spark(spark, raw_copy, days)
+    assert first.files == 2 and 0 < first.posts_scored == first.posts_resolved < posts
+    seen: list[str] = []
+    rest = enrich_on_spark(spark, raw_copy, progress=lambda *args: seen.append(args[3]))
+    assert rest.files == len(expected[store.SENTIMENT]) == len(seen)
+    assert rest.posts_seen == posts
+    assert rest.posts_scored == rest.posts_resolved == posts - first.posts_scored
+
+    # The same files, row for row and value for value (scores exactly, not approximately),
+    # and the same fingerprint of the coin list in the mentions' metadata.
+    got = _results(lake)
+    assert got == expected
+    for rel in (*expected[store.MENTIONS], *expected[store.SENTIMENT]):
+        mine, theirs = lake.read_parquet(rel), expected_lake.read_parquet(rel)
+        assert mine.equals(theirs, check_metadata=True), rel
+
+    # A second run enriches nothing and rewrites no file.
+    stamps = {rel: os.stat(lake.path(rel)).st_mtime_ns for rels in got.values() for rel in rels}
+    again = enrich_on_spark(spark, raw_copy)
+    assert again.posts_seen == posts
+    assert again.posts_scored == again.posts_resolved == again.texts_scored == 0
+    assert {rel: os.stat(lake.path(rel)).st_mtime_ns for rel in stamps} == stamps
+
+    # A lost result file is rebuilt, and only its posts are enriched again.
+    lost = got[store.SENTIMENT][3]
+    before = lake.read_parquet(lost)
+    lake.delete(lost)
+    third = enrich_on_spark(spark, raw_copy)
+    assert third.posts_scored == before.num_rows and third.posts_resolved == 0
+    assert pq.read_table(lake.path(lost)).equals(before, check_metadata=True)
