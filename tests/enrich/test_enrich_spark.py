@@ -7,7 +7,7 @@ import os
 import shutil
 import sys
 import sysconfig
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -23,10 +23,10 @@ from cryptopulse.lake import Lake, layout
 
 pytest.importorskip("pyspark", reason="the spark extra is not installed")
 
-from pyspark.sql import SparkSession  # noqa: E402
+from pyspark.sql import SparkSession
 
-from cryptopulse.enrich.spark import enrich_on_spark  # noqa: E402
-from cryptopulse.enrich.spark_package import ship_package  # noqa: E402
+from cryptopulse.enrich.spark import enrich_on_spark
+from cryptopulse.enrich.spark_package import ship_package
 
 FILE_SCHEMA = pa.schema([pa.field("file", pa.string())])
 
@@ -80,7 +80,7 @@ def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
 
 
 def test_the_executors_import_cryptopulse_from_the_shipped_zip(spark: SparkSession) -> None:
-    def where(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def where(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import cryptopulse
 
         for batch in batches:

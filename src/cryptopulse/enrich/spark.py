@@ -21,7 +21,7 @@ module and ``spark_package`` import pyspark in the enrich layer (contract ``spar
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
 
@@ -58,10 +58,10 @@ def _quiet(stage: str, done: int, total: int, detail: str) -> None:
     return None
 
 
-def _enrich_files(job: EnrichJob) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+def _enrich_files(job: EnrichJob) -> Callable[[Iterable[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
     """The function each task runs over its batches of file names (pickled with ``job``)."""
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         # One enricher per task: the resolver's indexes and the scorer's cache are built once.
         enricher = FileEnricher(job)
         try:
@@ -107,4 +107,3 @@ def enrich_on_spark(
         report.add(FileResult(**{f.name: row[f.name] for f in fields(FileResult)}))
         progress("enrich", done, len(files), posixpath.basename(rel))
     return report
-

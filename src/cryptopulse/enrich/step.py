@@ -58,7 +58,10 @@ class EnrichReport:
         self.posts_scored += result.posts_scored
         self.mention_rows += result.mention_rows
         self.texts_scored += result.texts_scored
-        for stage, spent in (("mentions", result.resolve_seconds), ("sentiment", result.score_seconds)):
+        for stage, spent in (
+            ("mentions", result.resolve_seconds),
+            ("sentiment", result.score_seconds),
+        ):
             self.seconds[stage] = round(self.seconds.get(stage, 0.0) + spent, 2)
 
 
@@ -222,7 +225,11 @@ def make_job(settings: Settings, lake: Lake, scorer: VaderScorer | None = None) 
     executor) finds the same lake."""
     coins = lake_coins(lake)
     return EnrichJob(
-        lake.uri(), settings.s3_endpoint_url, coins, coins_fingerprint(coins), scorer or default_scorer()
+        lake.uri(),
+        settings.s3_endpoint_url,
+        coins,
+        coins_fingerprint(coins),
+        scorer or default_scorer(),
     )
 
 
