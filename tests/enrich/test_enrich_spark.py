@@ -25,6 +25,7 @@ pytest.importorskip("pyspark", reason="the spark extra is not installed")
 
 from pyspark.sql import SparkSession
 
+from cryptopulse.enrich import spark_job
 from cryptopulse.enrich.spark import enrich_on_spark
 from cryptopulse.enrich.spark_package import ship_package
 
@@ -105,7 +106,11 @@ def raw_copy(small_demo: Settings, tmp_path: Path) -> Settings:
 
 
 def test_spark_writes_the_single_machine_results_and_a_rerun_enriches_nothing(
-    spark: SparkSession, small_demo: Settings, raw_copy: Settings
+    spark: SparkSession,
+    small_demo: Settings,
+    raw_copy: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     expected_lake, lake = Lake(small_demo.lake_url), Lake(raw_copy.lake_url)
     expected = _results(expected_lake)
@@ -135,6 +140,11 @@ def test_spark_writes_the_single_machine_results_and_a_rerun_enriches_nothing(
     assert again.posts_seen == posts
     assert again.posts_scored == again.posts_resolved == again.texts_scored == 0
     assert {rel: os.stat(lake.path(rel)).st_mtime_ns for rel in stamps} == stamps
+
+    # The same through the spark-submit entry point, settings from the environment.
+    monkeypatch.setenv("CRYPTOPULSE_LAKE_URL", raw_copy.lake_url)
+    assert spark_job.main([]) == 0
+    assert f"{posts} posts seen, 0 resolved, 0 scored" in capsys.readouterr().out
 
     # A lost result file is rebuilt, and only its posts are enriched again.
     lost = got[store.SENTIMENT][3]

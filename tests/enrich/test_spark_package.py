@@ -9,6 +9,9 @@ import sys
 import sysconfig
 from pathlib import Path
 
+import pytest
+
+from cryptopulse.enrich import spark_job
 from cryptopulse.enrich.mentions import Coin, MentionResolver
 from cryptopulse.enrich.sentiment import default_scorer
 from cryptopulse.enrich.spark_package import build_zip
@@ -56,3 +59,13 @@ def test_the_zip_is_the_same_file_when_built_again(tmp_path: Path) -> None:
     first = build_zip(tmp_path / "a")
     second = build_zip(tmp_path / "b")
     assert first.name == second.name and first.read_bytes() == second.read_bytes()
+
+
+def test_the_spark_job_entry_point_refuses_a_bad_date_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert spark_job.main(["--start", "2024-13-01"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "2024-13-01" in err and err.count("\n") == 1
+    assert spark_job.main(["--end", "2024-12-01"]) == 2
+    assert "--end needs --start" in capsys.readouterr().err
