@@ -77,6 +77,13 @@ def engine_missing(env: dict[str, str]) -> str | None:
     return " ".join((probe.stderr or probe.stdout).split())[:400]
 
 
+def _can_run(engine: str, work: Path, master: str) -> bool:
+    reason = engine_missing(engine_env(engine, work, master))
+    if reason is not None:
+        print(f"skipping {engine}: the pipeline cannot run on it here: {reason}")
+    return reason is None
+
+
 def clear_outputs(work: Path) -> None:
     """What one engine's run leaves in the lake and beside it, so the next starts level."""
     for folder in (layout.ENRICH, layout.MARTS):
@@ -97,18 +104,11 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     env = {**bench_env(work), **demo}
 
-    runnable: list[str] = []
-    for engine in engines:
-        reason = engine_missing(engine_env(engine, work, args.spark_master))
-        if reason is None:
-            runnable.append(engine)
-        else:
-            print(f"skipping {engine}: the pipeline cannot run on it here: {reason}")
-    if not runnable:
-        raise SystemExit("no engine to measure")
-
     results: dict[str, dict[str, tuple[float, float, float]]] = {}
     try:
+        runnable = [e for e in engines if _can_run(e, work, args.spark_master)]
+        if not runnable:
+            raise SystemExit("no engine to measure")
         extract = run_sampled(["extract", "--start", start, "--end", end], env)[:3]
         lake = work / "lake"
         posts = _rows(lake, "posts")
