@@ -36,10 +36,8 @@ from cryptopulse.enrich.step import (
     FileEnricher,
     FileResult,
     Progress,
-    files_to_enrich,
-    make_job,
+    prepare,
 )
-from cryptopulse.lake import open_lake
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -88,13 +86,10 @@ def enrich_on_spark(
     from pyspark.sql.pandas.types import from_arrow_schema
     from pyspark.sql.types import StringType, StructField, StructType
 
-    lake = open_lake(settings)
-    report = EnrichReport()
-    files = files_to_enrich(lake, window)
-    report.files = len(files)
-    if not files:
+    files, job = prepare(settings, window, scorer)
+    report = EnrichReport(files=len(files))
+    if job is None:
         return report
-    job = make_job(settings, lake, scorer)
     names = spark.createDataFrame(
         [(rel,) for rel in files], StructType([StructField("file", StringType(), False)])
     )

@@ -211,26 +211,25 @@ class FileEnricher:
         )
 
 
-def files_to_enrich(lake: Lake, window: Interval | None) -> list[str]:
-    """The raw posts files of ``window``'s days (every one when None), in name order."""
+def prepare(
+    settings: Settings, window: Interval | None, scorer: VaderScorer | None = None
+) -> tuple[list[str], EnrichJob | None]:
+    """The raw posts files of ``window``'s days (every one when None), in name order, and what
+    a worker needs to enrich any of them (None when there is none): the coin list, its
+    fingerprint, the scorer, and the lake's absolute address, so that a worker with another
+    working folder (a Spark executor) finds the same lake."""
+    lake = open_lake(settings)
     files = store.raw_posts_files(lake)
     if window is not None:
         files = [f for f in files if window.start <= _partition_day(f) < window.end]
-    return files
-
-
-def make_job(settings: Settings, lake: Lake, scorer: VaderScorer | None = None) -> EnrichJob:
-    """What a worker needs to enrich any file of ``lake``: the coin list, its fingerprint,
-    the scorer. The lake's absolute address, so a worker with another working folder (a Spark
-    executor) finds the same lake."""
+    if not files:
+        return files, None
     coins = lake_coins(lake)
-    return EnrichJob(
-        lake.uri(),
-        settings.s3_endpoint_url,
-        coins,
-        coins_fingerprint(coins),
-        scorer or default_scorer(),
+    fingerprint = coins_fingerprint(coins)
+    job = EnrichJob(
+        lake.uri(), settings.s3_endpoint_url, coins, fingerprint, scorer or default_scorer()
     )
+    return files, job
 
 
 # The worker process's enricher, made once per process by _start_worker.
@@ -264,13 +263,10 @@ def enrich(
     Partition files are independent, so with several files they are enriched in parallel,
     one whole file per worker process at a time.
     """
-    lake = open_lake(settings)
-    report = EnrichReport()
-    files = files_to_enrich(lake, window)
-    report.files = len(files)
-    if not files:
+    files, job = prepare(settings, window, scorer)
+    report = EnrichReport(files=len(files))
+    if job is None:
         return report
-    job = make_job(settings, lake, scorer)
     workers = workers if workers is not None else (os.cpu_count() or 1)
 
     def add(result: FileResult, done: int, rel: str) -> None:
