@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from cryptopulse.core.errors import UserError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
 from cryptopulse.enrich import store
@@ -26,7 +27,7 @@ pytest.importorskip("pyspark", reason="the spark extra is not installed")
 from pyspark.sql import SparkSession
 
 from cryptopulse.enrich import spark_job
-from cryptopulse.enrich.spark import enrich_on_spark
+from cryptopulse.enrich.spark import check_results_visible, enrich_on_spark
 from cryptopulse.enrich.spark_package import ship_package
 
 FILE_SCHEMA = pa.schema([pa.field("file", pa.string())])
@@ -153,3 +154,19 @@ def test_spark_writes_the_single_machine_results_and_a_rerun_enriches_nothing(
     third = enrich_on_spark(spark, raw_copy)
     assert third.posts_scored == before.num_rows and third.posts_resolved == 0
     assert pq.read_table(lake.path(lost)).equals(before, check_metadata=True)
+
+
+def test_results_the_driver_cannot_see_are_an_error_not_a_silent_loss(
+    small_demo: Settings, tmp_path: Path
+) -> None:
+    """A local lake folder on a cluster whose workers do not share it: the executors' result
+    files land on their own disks. The driver notices and says what to set."""
+    lake = Lake(small_demo.lake_url)
+    posts = lake.glob(layout.dataset_glob(layout.RAW, "posts"))
+    key = versions()[store.SENTIMENT]
+    check_results_visible(lake, posts, key)  # the small demo's lake is complete
+
+    empty = Lake(str(tmp_path / "driver-view"))
+    with pytest.raises(UserError, match=r"CRYPTOPULSE_LAKE_URL must be s3://") as error:
+        check_results_visible(empty, posts, key)
+    assert f"wrote {len(posts)} mentions result files" in str(error.value)

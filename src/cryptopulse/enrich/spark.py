@@ -27,8 +27,11 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa
 
+from cryptopulse.core.errors import UserError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
+from cryptopulse.enrich import store
+from cryptopulse.enrich.mentions import RESOLVER_VERSION
 from cryptopulse.enrich.sentiment import VaderScorer
 from cryptopulse.enrich.step import (
     EnrichJob,
@@ -38,6 +41,7 @@ from cryptopulse.enrich.step import (
     Progress,
     prepare,
 )
+from cryptopulse.lake import Lake
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -101,4 +105,22 @@ def enrich_on_spark(
         row = by_file[rel]
         report.add(FileResult(**{f.name: row[f.name] for f in fields(FileResult)}))
         progress("enrich", done, len(files), posixpath.basename(rel))
+    check_results_visible(Lake(job.lake_url, job.s3_endpoint_url), files, job.scorer.key)
     return report
+
+
+def check_results_visible(lake: Lake, files: list[str], scorer_key: str) -> None:
+    """Raise if a result file the executors wrote is not in the driver's lake: a local lake
+    folder on a cluster whose nodes do not share it (the results would be lost on the
+    workers' disks, and the warehouse would find posts without mentions or scores)."""
+    for kind, version in ((store.MENTIONS, RESOLVER_VERSION), (store.SENTIMENT, scorer_key)):
+        present = set(lake.glob(store.result_glob(kind, version)))
+        missing = [
+            r for r in (store.result_file(kind, version, f) for f in files) if r not in present
+        ]
+        if missing:
+            raise UserError(
+                f"the Spark executors wrote {len(missing)} {kind} result files the driver cannot "
+                f"see in the lake {lake.url} (first: {missing[0]}): on a cluster, "
+                "CRYPTOPULSE_LAKE_URL must be s3://… or a folder every node shares"
+            )
