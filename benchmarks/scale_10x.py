@@ -64,6 +64,7 @@ def engine_env(engine: str, work: Path, master: str) -> dict[str, str]:
     if engine == "spark":
         env["CRYPTOPULSE_WAREHOUSE_URL"] = f"spark://{master}"
         env["CRYPTOPULSE_SPARK_WAREHOUSE_DIR"] = str(work / "spark-warehouse")
+        env["CRYPTOPULSE_SPARK_WORK_DIR"] = str(work / "spark-work")  # metastore, scratch
     return env
 
 
