@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import sysconfig
 from collections.abc import Iterable, Iterator
@@ -170,3 +171,45 @@ def test_results_the_driver_cannot_see_are_an_error_not_a_silent_loss(
     with pytest.raises(UserError, match=r"CRYPTOPULSE_LAKE_URL must be s3://") as error:
         check_results_visible(empty, posts, key)
     assert f"wrote {len(posts)} mentions result files" in str(error.value)
+
+
+def test_spark_submit_runs_the_entry_point_from_the_zip_alone(
+    small_demo: Settings, raw_copy: Settings, tmp_path: Path
+) -> None:
+    """As on a cluster: spark-submit with the zip as --py-files, the entry point a copy of
+    spark_job.py outside any checkout, driver and executors on a Python without cryptopulse,
+    the settings from the environment. Two days are enriched, as on one machine."""
+    import pyspark
+
+    from cryptopulse.enrich.spark_package import build_zip
+
+    python = str(worker_python_without_cryptopulse(tmp_path))
+    entry = tmp_path / "spark_job.py"
+    shutil.copy(spark_job.__file__, entry)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRYPTOPULSE_", "PYSPARK_"))}
+    env.update(
+        PYSPARK_PYTHON=python,
+        PYSPARK_DRIVER_PYTHON=python,
+        SPARK_LOCAL_IP="127.0.0.1",
+        CRYPTOPULSE_LAKE_URL=raw_copy.lake_url,
+    )
+    submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    args = [str(submit), "--master", "local[1]", "--conf", "spark.ui.enabled=false"]
+    args += ["--conf", f"spark.local.dir={tmp_path / 'local'}"]
+    args += ["--py-files", str(build_zip(tmp_path / "package")), str(entry)]
+    done = subprocess.run(
+        [*args, "--start", "2024-12-20", "--end", "2024-12-22"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "enriched 2 files" in done.stdout
+
+    expected, lake = Lake(small_demo.lake_url), Lake(raw_copy.lake_url)
+    written = [rel for rels in _results(lake).values() for rel in rels]
+    assert len(written) == 4
+    for rel in written:
+        assert lake.read_parquet(rel).equals(expected.read_parquet(rel), check_metadata=True)
