@@ -51,6 +51,19 @@ class EnrichReport:
     mention_rows: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
 
+    def add(self, result: FileResult) -> None:
+        """Count one file's result in (the seconds are summed over every worker)."""
+        self.posts_seen += result.posts_seen
+        self.posts_resolved += result.posts_resolved
+        self.posts_scored += result.posts_scored
+        self.mention_rows += result.mention_rows
+        self.texts_scored += result.texts_scored
+        for stage, spent in (
+            ("mentions", result.resolve_seconds),
+            ("sentiment", result.score_seconds),
+        ):
+            self.seconds[stage] = round(self.seconds.get(stage, 0.0) + spent, 2)
+
 
 def versions(scorer: VaderScorer | None = None) -> dict[str, str]:
     """The lake folders the warehouse reads: mentions and sentiment versions."""
@@ -112,7 +125,7 @@ def _partition_day(rel: str) -> date:
 
 
 @dataclass
-class _FileResult:
+class FileResult:
     posts_seen: int
     posts_resolved: int
     posts_scored: int
@@ -123,7 +136,7 @@ class _FileResult:
 
 
 @dataclass
-class _Job:
+class EnrichJob:
     """What enriching one raw posts file needs; rebuilt in each worker process."""
 
     lake_url: str
@@ -133,10 +146,10 @@ class _Job:
     scorer: VaderScorer
 
 
-class _FileEnricher:
+class FileEnricher:
     """Brings one raw posts file's mention and sentiment results up to date."""
 
-    def __init__(self, job: _Job, scoring_workers: int = 1) -> None:
+    def __init__(self, job: EnrichJob, scoring_workers: int = 1) -> None:
         self.job = job
         # A fresh Lake per process: an S3 client does not survive a fork.
         self.lake = Lake(job.lake_url, s3_endpoint_url=job.s3_endpoint_url)
@@ -146,7 +159,7 @@ class _FileEnricher:
     def close(self) -> None:
         self.batch_scorer.close()
 
-    def __call__(self, rel: str) -> _FileResult:
+    def __call__(self, rel: str) -> FileResult:
         scorer = self.job.scorer
         timings = {"resolve": 0.0, "score": 0.0}
         mention_rows = 0
@@ -187,7 +200,7 @@ class _FileEnricher:
         scored, _ = store.update_partition(
             self.lake, store.result_file(store.SENTIMENT, scorer.key, rel), posts, score
         )
-        return _FileResult(
+        return FileResult(
             posts_seen=posts.num_rows,
             posts_resolved=resolved,
             posts_scored=scored,
@@ -198,16 +211,37 @@ class _FileEnricher:
         )
 
 
+def prepare(
+    settings: Settings, window: Interval | None, scorer: VaderScorer | None = None
+) -> tuple[list[str], EnrichJob | None]:
+    """The raw posts files of ``window``'s days (every one when None), in name order, and what
+    a worker needs to enrich any of them (None when there is none): the coin list, its
+    fingerprint, the scorer, and the lake's absolute address, so that a worker with another
+    working folder (a Spark executor) finds the same lake."""
+    lake = open_lake(settings)
+    files = store.raw_posts_files(lake)
+    if window is not None:
+        files = [f for f in files if window.start <= _partition_day(f) < window.end]
+    if not files:
+        return files, None
+    coins = lake_coins(lake)
+    fingerprint = coins_fingerprint(coins)
+    job = EnrichJob(
+        lake.uri(), settings.s3_endpoint_url, coins, fingerprint, scorer or default_scorer()
+    )
+    return files, job
+
+
 # The worker process's enricher, made once per process by _start_worker.
-_worker_enricher: _FileEnricher | None = None
+_worker_enricher: FileEnricher | None = None
 
 
-def _start_worker(job: _Job) -> None:
+def _start_worker(job: EnrichJob) -> None:
     global _worker_enricher
-    _worker_enricher = _FileEnricher(job)
+    _worker_enricher = FileEnricher(job)
 
 
-def _enrich_in_worker(rel: str) -> _FileResult:
+def _enrich_in_worker(rel: str) -> FileResult:
     assert _worker_enricher is not None, "worker not initialised"
     return _worker_enricher(rel)
 
@@ -229,34 +263,19 @@ def enrich(
     Partition files are independent, so with several files they are enriched in parallel,
     one whole file per worker process at a time.
     """
-    lake = open_lake(settings)
-    scorer = scorer or default_scorer()
-    report = EnrichReport()
-    files = store.raw_posts_files(lake)
-    if window is not None:
-        files = [f for f in files if window.start <= _partition_day(f) < window.end]
-    report.files = len(files)
-    if not files:
+    files, job = prepare(settings, window, scorer)
+    report = EnrichReport(files=len(files))
+    if job is None:
         return report
-    coins = lake_coins(lake)
-    job = _Job(settings.lake_url, settings.s3_endpoint_url, coins, coins_fingerprint(coins), scorer)
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    resolve_seconds = score_seconds = 0.0
 
-    def add(result: _FileResult, done: int, rel: str) -> None:
-        nonlocal resolve_seconds, score_seconds
-        report.posts_seen += result.posts_seen
-        report.posts_resolved += result.posts_resolved
-        report.posts_scored += result.posts_scored
-        report.mention_rows += result.mention_rows
-        report.texts_scored += result.texts_scored
-        resolve_seconds += result.resolve_seconds
-        score_seconds += result.score_seconds
+    def add(result: FileResult, done: int, rel: str) -> None:
+        report.add(result)
         progress("enrich", done, len(files), posixpath.basename(rel))
 
     if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
         # One file's texts may still be scored on several cores (a large import).
-        enricher = _FileEnricher(job, scoring_workers=workers)
+        enricher = FileEnricher(job, scoring_workers=workers)
         try:
             for done, rel in enumerate(files, start=1):
                 add(enricher(rel), done, rel)
@@ -272,5 +291,4 @@ def enrich(
             results = pool.map(_enrich_in_worker, files, chunksize=2)
             for done, (rel, result) in enumerate(zip(files, results, strict=True), start=1):
                 add(result, done, rel)
-    report.seconds = {"mentions": round(resolve_seconds, 2), "sentiment": round(score_seconds, 2)}
     return report

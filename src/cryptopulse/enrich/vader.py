@@ -24,7 +24,8 @@ import math
 import string
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+from importlib import resources
+from importlib.resources.abc import Traversable
 
 
 def _words(text: str) -> list[str]:
@@ -32,7 +33,8 @@ def _words(text: str) -> list[str]:
     return text.split()
 
 
-LEXICON_DIR = Path(__file__).parent / "lexicon"
+# Read through importlib.resources, so the package also works from a zip (Spark's --py-files).
+LEXICON_DIR = resources.files("cryptopulse.enrich") / "lexicon"
 VADER_VERSION = "3.3.2"
 
 B_INCR = 0.293
@@ -101,7 +103,7 @@ class Overlay:
     emojis: tuple[tuple[str, str], ...]
 
 
-def read_overlay(path: Path, name: str, version: str) -> Overlay:
+def read_overlay(path: Traversable, name: str, version: str) -> Overlay:
     words: list[tuple[str, float]] = []
     emojis: list[tuple[str, str]] = []
     for line in path.read_text(encoding="utf-8").splitlines():

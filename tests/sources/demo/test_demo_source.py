@@ -445,3 +445,18 @@ def test_the_hard_cases_are_switched_by_settings() -> None:
     assert truth["return_persistence"] == 0.5 and truth["mood"]["follows_volatility"] is True
     default = build_demo_source(Settings())
     assert default.market.return_persistence == 0.0 and default.mood == Mood()
+
+
+def test_copies_of_the_coin_universe_multiply_coins_and_hourly_rows(settings: Settings) -> None:
+    """CRYPTOPULSE_DEMO_COIN_COPIES (benchmarks at 10x): numbered copies of every coin, each
+    with its own hourly rows and posts naming it; one copy is the default universe exactly."""
+    plain = build_demo_source(settings)
+    tripled = build_demo_source(settings.model_copy(update={"demo_coin_copies": 3}))
+    coins = tripled.coins_table()
+    assert coins.num_rows == 3 * N_COINS == len(set(coins["coin_id"].to_pylist()))
+    assert {"bitcoin-2", "bitcoin-3"} <= set(coins["coin_id"].to_pylist())
+    assert plain.coins_table().equals(DemoSource().coins_table())
+    hourly = tripled.market.day_table(DAY, 0.0)
+    assert hourly.num_rows == 3 * plain.market.day_table(DAY, 0.0).num_rows == 3 * N_COINS * 24
+    texts = " ".join(t for t in tripled.posts(DAY)["text"].to_pylist() if t)
+    assert "$BTC2" in texts or "Bitcoin 2" in texts or "#Bitcoin2" in texts

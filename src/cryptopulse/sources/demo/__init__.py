@@ -2,6 +2,7 @@
 
 from cryptopulse.core.settings import Settings, section
 from cryptopulse.sources.base import SourcePlugin
+from cryptopulse.sources.demo.coins import demo_universe
 from cryptopulse.sources.demo.posts import Mood
 from cryptopulse.sources.demo.settings import DemoSettings
 from cryptopulse.sources.demo.source import SCALES, DemoSource
@@ -22,6 +23,7 @@ def build_demo_source(settings: Settings) -> DemoSource:
             persistence=options.demo_mood_persistence,
             follows_volatility=options.demo_mood_follows_volatility,
         ),
+        coins=demo_universe(options.demo_coin_copies),
     )
 
 

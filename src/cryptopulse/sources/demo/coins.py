@@ -8,7 +8,7 @@ their tickers are ordinary English words, which mention resolution has to cope w
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 
@@ -77,3 +77,17 @@ DEMO_COINS: tuple[DemoCoin, ...] = (
     # prices rather than special-casing a listing date.
     DemoCoin("pepe", "pepe", "Pepe", 1.0e-7, 391.8e12, 0.0220, 5e7, 2.0, 0.0),
 )
+
+
+def demo_universe(copies: int = 1) -> tuple[DemoCoin, ...]:
+    """The 30 coins, then ``copies - 1`` numbered copies of them (``bitcoin-2``, ``btc2``,
+    "Bitcoin 2", …): more hourly rows and more coins to resolve for benchmarks at scale, with
+    the same parameters. One copy is exactly ``DEMO_COINS``."""
+    if copies < 1:
+        raise ValueError(f"copies must be at least 1, got {copies}")
+    clones = (
+        replace(c, coin_id=f"{c.coin_id}-{k}", symbol=f"{c.symbol}{k}", name=f"{c.name} {k}")
+        for k in range(2, copies + 1)
+        for c in DEMO_COINS
+    )
+    return (*DEMO_COINS, *clones)

@@ -18,6 +18,12 @@ class DemoSettings(SettingsSection):
         default=0.6, ge=0.0, le=1.0, description="Demo ground truth: strength of that relation."
     )
     demo_posts_per_day: int = Field(default=4400, ge=1, description="Demo posts per day.")
+    demo_coin_copies: int = Field(
+        default=1,
+        ge=1,
+        le=100,
+        description="Demo: copies of the 30-coin universe (10: 300 coins, 10x the hourly rows).",
+    )
     # The hard cases for lead-lag statistics (docs/leadlag.md): no-signal data on which an
     # i.i.d. standard error finds leads that are not there. All off by default.
     demo_return_persistence: float = Field(

@@ -24,7 +24,7 @@ from cryptopulse.core.errors import UserError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import SettingsError
 from cryptopulse.sources.base import Source
-from cryptopulse.sources.demo.coins import DEMO_COINS
+from cryptopulse.sources.demo.coins import DEMO_COINS, DemoCoin
 from cryptopulse.sources.demo.market import DEMO_EPOCH, EPOCH_DAY, MarketModel
 from cryptopulse.sources.demo.posts import (
     NEGATIVE_THRESHOLD,
@@ -86,6 +86,7 @@ class DemoSource(Source):
         clock: Callable[[], datetime] = utcnow,
         return_persistence: float = 0.0,
         mood: Mood = NO_MOOD,
+        coins: tuple[DemoCoin, ...] = DEMO_COINS,
     ) -> None:
         # The values come from CRYPTOPULSE_DEMO_*, whose bounds are looser than these: a
         # value refused here is the user's to fix (a SettingsError, one line in the CLI).
@@ -124,7 +125,7 @@ class DemoSource(Source):
             )
         self.return_persistence = float(return_persistence)
         self.mood = mood
-        self.market = MarketModel(seed, return_persistence=self.return_persistence)
+        self.market = MarketModel(seed, coins, return_persistence=self.return_persistence)
 
     def datasets(self) -> tuple[str, ...]:
         return ("coins", "coin_hourly", "posts")
@@ -152,9 +153,9 @@ class DemoSource(Source):
     def coins_table(self) -> pa.Table:
         return pa.table(
             {
-                "coin_id": [c.coin_id for c in DEMO_COINS],
-                "symbol": [c.symbol for c in DEMO_COINS],
-                "name": [c.name for c in DEMO_COINS],
+                "coin_id": [c.coin_id for c in self.market.coins],
+                "symbol": [c.symbol for c in self.market.coins],
+                "name": [c.name for c in self.market.coins],
             },
             schema=COINS.schema,
         )
@@ -201,5 +202,5 @@ class DemoSource(Source):
                 "signal = 0 tone is unrelated to returns."
             ),
             "tone_thresholds": {"positive": POSITIVE_THRESHOLD, "negative": NEGATIVE_THRESHOLD},
-            "coins": [c.to_dict() for c in DEMO_COINS],
+            "coins": [c.to_dict() for c in self.market.coins],
         }
