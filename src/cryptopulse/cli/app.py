@@ -232,11 +232,14 @@ def import_posts(
             name=name,
             replace=replace,
             chunk_rows=chunk_rows,
+            max_record_bytes=settings.import_max_record_bytes,
         )
         plan = plan_import(options)
         with file_bar(f"import {plan.file.path.name}", plan.file.size) as on_progress:
             record = run_import(settings, options, plan, on_progress)  # recorded even if failing
     console.print(render_import(record))
+    if record.get("status") != "ok":  # nothing landed: the summary says why
+        raise typer.Exit(code=1)
 
 
 @app.command()

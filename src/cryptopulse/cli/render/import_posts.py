@@ -93,5 +93,13 @@ def render_import(run: dict[str, Any]) -> RenderableType:
     if ok:
         parts.append(Text("Next: `cryptopulse transform` builds the warehouse with these posts."))
     elif run.get("error"):
-        parts.append(Text(f"error: {run['error']}", style="red"))
+        error = str(run["error"])
+        # "nothing landed: …" is the outcome, said plainly; anything else is an error
+        label = "" if error.startswith("nothing landed") else "error: "
+        parts.append(
+            Text(
+                f"{label}{error[:1].upper() if not label else error[:1]}{error[1:]}",
+                style="bold red",
+            )
+        )
     return Group(*parts)

@@ -1,0 +1,147 @@
+"""Cutting a CSV byte stream into runs of whole records of bounded size, before parsing.
+
+pyarrow's streaming CSV reader needs each row inside one read block: one row longer than
+the block (a 50 MB value) stops the whole file ("straddling object straddles two block
+boundaries"). Cutting the stream at record ends here — a line break with an even number of
+quote characters before it in the record, as RFC 4180 quoting gives — lets pyarrow parse
+runs of whole records of any length, and lets a record over the size bound be skipped in
+constant memory and reported with its first bytes (a quote never closed makes the rest of
+the file one record: it is reported the same way).
+
+Rows are numbered as pyarrow numbers them: the header is row 1, empty lines are not rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+
+RUN_BYTES = 4 * 1024 * 1024
+TOO_LONG_HEAD = 1_000
+_QUOTE, _LF, _CR = 34, 10, 13
+
+
+@dataclass(frozen=True)
+class RecordRun:
+    """Whole records, each with its line break; record i is ``data[starts[i]:ends[i]]``
+    and is row ``rows[i]`` (empty lines included, with the next row's number)."""
+
+    data: bytes
+    starts: np.ndarray
+    ends: np.ndarray
+    rows: np.ndarray
+    bytes_read: int  # how far into the (compressed) file reading got
+
+    @property
+    def first_row(self) -> int:
+        return int(self.rows[0])
+
+
+@dataclass(frozen=True)
+class TooLong:
+    """A record over the size bound: its row number and first bytes (the rest skipped)."""
+
+    row: int
+    head: bytes
+    bytes_read: int
+
+
+def csv_records(
+    raw: pa.NativeFile,
+    stream: pa.NativeFile,
+    max_record_bytes: int,
+    run_bytes: int = RUN_BYTES,
+) -> Iterator[RecordRun | TooLong]:
+    """The records after the header, in file order; ``raw.tell()`` gives the progress."""
+    row = 1  # the number of the next non-empty record (the header is row 1)
+    header = True  # the first non-empty record is the header: not handed out
+    rest = b""
+    skipping: bytes | None = None  # the head of an overlong record being skipped
+    odd = False  # whether the skipped part of that record has an open quote
+    while data := stream.read(run_bytes):
+        if skipping is not None:
+            end, odd = _first_end(data, odd)
+            if end < 0:
+                continue
+            yield TooLong(row, skipping, raw.tell())
+            row, skipping, data = row + 1, None, data[end + 1 :]
+        buffer = rest + data if rest else data
+        ends = _record_ends(buffer)
+        complete = int(ends[-1]) + 1 if len(ends) else 0
+        rest = buffer[complete:]
+        for item in _split(buffer, ends, row, header, max_record_bytes, raw.tell()):
+            if isinstance(item, int):
+                row, header = item, header and item == row
+            else:
+                yield item
+        if len(rest) > max_record_bytes:
+            skipping, odd, rest = rest[:TOO_LONG_HEAD], rest.count(b'"') % 2 == 1, b""
+    if skipping is not None:
+        yield TooLong(row, skipping, raw.tell())
+    elif rest:
+        buffer = rest + b"\n"
+        ends = np.array([len(rest)], np.int64)
+        for item in _split(buffer, ends, row, header, max_record_bytes, raw.tell()):
+            if not isinstance(item, int):
+                yield item
+
+
+def _record_ends(buffer: bytes, odd: bool = False) -> np.ndarray:
+    """Offsets of the line breaks that end a record (outside quotes): a LF, or a CR not
+    followed by a LF."""
+    view = np.frombuffer(buffer, np.uint8)
+    # a running count of quotes modulo 256 keeps its parity (and needs a byte per byte)
+    even = (np.cumsum(view == _QUOTE, dtype=np.uint8) & 1) == (1 if odd else 0)
+    breaks = view == _LF
+    lone_cr = view == _CR
+    lone_cr[:-1] &= view[1:] != _LF
+    return np.flatnonzero((breaks | lone_cr) & even).astype(np.int64)
+
+
+def _first_end(data: bytes, odd: bool) -> tuple[int, bool]:
+    """Where the record being skipped ends in ``data`` (-1: not in it), and the quote
+    parity after ``data`` when it does not."""
+    ends = _record_ends(data, odd)
+    if len(ends):
+        return int(ends[0]), False
+    return -1, (data.count(b'"') % 2 == 1) != odd
+
+
+def _split(
+    buffer: bytes, ends: np.ndarray, row: int, header: bool, max_bytes: int, bytes_read: int
+) -> Iterator[RecordRun | TooLong | int]:
+    """The complete records of ``buffer`` as runs and overlong records, then the number of
+    the next row (an int, last)."""
+    if not len(ends):
+        yield row
+        return
+    starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
+    view = np.frombuffer(buffer, np.uint8)
+    lengths = ends - starts
+    ends_in_cr = (lengths > 0) & (view[np.maximum(ends - 1, 0)] == _CR)
+    nonempty = (lengths - ends_in_cr) > 0
+    rows = row + np.cumsum(nonempty) - nonempty
+    apart = nonempty & (lengths > max_bytes)  # records not handed to the parser
+    if header and nonempty.any():
+        apart[int(np.argmax(nonempty))] = True
+        header_at = int(np.argmax(nonempty))
+    else:
+        header_at = -1
+    first = 0
+    for i in [*np.flatnonzero(apart).tolist(), len(ends)]:
+        if i > first and nonempty[first:i].any():
+            lo, hi = int(starts[first]), int(ends[i - 1]) + 1
+            yield RecordRun(
+                buffer[lo:hi],
+                starts[first:i] - lo,
+                ends[first:i] - lo,
+                rows[first:i],
+                bytes_read,
+            )
+        if i < len(ends) and i != header_at:
+            yield TooLong(int(rows[i]), buffer[starts[i] : starts[i] + TOO_LONG_HEAD], bytes_read)
+        first = i + 1
+    yield row + int(nonempty.sum())
