@@ -76,6 +76,12 @@ def render_import(run: dict[str, Any]) -> RenderableType:
             "of the previous import under this name, no longer produced: run "
             "`cryptopulse transform --full-refresh` to drop their posts from the warehouse",
         )
+    if data.get("leftovers_removed"):
+        table.add_row(
+            "leftovers removed",
+            f"{data['leftovers_removed']:,}",
+            "temporary files of an interrupted import under this name",
+        )
     table.add_row("time", f"{seconds:,.1f} s", "")
     parts.append(table)
     relation = _RELATION.get(str(data.get("relation")), "")

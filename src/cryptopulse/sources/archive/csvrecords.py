@@ -58,33 +58,44 @@ def csv_records(
     """The records after the header, in file order; ``raw.tell()`` gives the progress."""
     row = 1  # the number of the next non-empty record (the header is row 1)
     header = True  # the first non-empty record is the header: not handed out
-    rest = b""
+    pending: list[bytes] = []  # the start of a record not ended yet
+    size = 0  # bytes in ``pending``
+    odd = False  # whether ``pending`` has an open quote
     skipping: bytes | None = None  # the head of an overlong record being skipped
-    odd = False  # whether the skipped part of that record has an open quote
     while data := stream.read(run_bytes):
-        if skipping is not None:
-            end, odd = _first_end(data, odd)
-            if end < 0:
-                continue
+        # Only the new bytes are scanned, with the quote state carried over: a long record
+        # costs one pass, and memory holds at most the bound plus a block.
+        ends = _record_ends(data, odd)
+        if not len(ends):
+            odd = odd != (data.count(b'"') % 2 == 1)
+            if skipping is None:
+                pending.append(data)
+                size += len(data)
+                if size > max_record_bytes:
+                    skipping, pending, size = b"".join(pending)[:TOO_LONG_HEAD], [], 0
+            continue
+        if skipping is not None:  # the overlong record ends in this block
             yield TooLong(row, skipping, raw.tell())
-            row, skipping, data = row + 1, None, data[end + 1 :]
-        buffer = rest + data if rest else data
-        ends = _record_ends(buffer)
+            row, skipping = row + 1, None
+            data, ends = data[int(ends[0]) + 1 :], ends[1:] - int(ends[0]) - 1
+        buffer = b"".join([*pending, data]) if pending else data
+        ends = ends + size
         complete = int(ends[-1]) + 1 if len(ends) else 0
-        rest = buffer[complete:]
         for item in _split(buffer, ends, row, header, max_record_bytes, raw.tell()):
             if isinstance(item, int):
                 row, header = item, header and item == row
             else:
                 yield item
-        if len(rest) > max_record_bytes:
-            skipping, odd, rest = rest[:TOO_LONG_HEAD], rest.count(b'"') % 2 == 1, b""
+        rest = buffer[complete:]
+        pending, size, odd = ([rest] if rest else []), len(rest), rest.count(b'"') % 2 == 1
+        if size > max_record_bytes:
+            skipping, pending, size = rest[:TOO_LONG_HEAD], [], 0
     if skipping is not None:
         yield TooLong(row, skipping, raw.tell())
-    elif rest:
-        buffer = rest + b"\n"
+    elif pending:
+        rest = b"".join(pending)
         ends = np.array([len(rest)], np.int64)
-        for item in _split(buffer, ends, row, header, max_record_bytes, raw.tell()):
+        for item in _split(rest + b"\n", ends, row, header, max_record_bytes, raw.tell()):
             if not isinstance(item, int):
                 yield item
 
@@ -99,15 +110,6 @@ def _record_ends(buffer: bytes, odd: bool = False) -> np.ndarray:
     lone_cr = view == _CR
     lone_cr[:-1] &= view[1:] != _LF
     return np.flatnonzero((breaks | lone_cr) & even).astype(np.int64)
-
-
-def _first_end(data: bytes, odd: bool) -> tuple[int, bool]:
-    """Where the record being skipped ends in ``data`` (-1: not in it), and the quote
-    parity after ``data`` when it does not."""
-    ends = _record_ends(data, odd)
-    if len(ends):
-        return int(ends[0]), False
-    return -1, (data.count(b'"') % 2 == 1) != odd
 
 
 def _split(

@@ -111,6 +111,7 @@ class ImportReport:
     days: set[date] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
     stale_removed: list[str] = field(default_factory=list)
+    leftovers_removed: int = 0  # temporary files of an interrupted import, deleted
     seconds: float = 0.0
     mapping: dict[str, str] = field(default_factory=dict)
 
@@ -167,6 +168,7 @@ class ImportReport:
             "last_day": days[-1].isoformat() if days else None,
             "files_written": len(self.files),
             "stale_removed": len(self.stale_removed),
+            "leftovers_removed": self.leftovers_removed,
             "raw_files": f"{self.lake}/{layout.RAW}/{self.source}/posts/date=*/"
             f"{self.source}_posts_*_{self.name}-c*.parquet",
             "manifest": f"{self.lake}/{manifest.manifest_path(self.name)}",
@@ -235,6 +237,8 @@ def import_posts(
     now = now or datetime.now(UTC)
     previous = manifest.load(lake, plan.name)
     manifest.check_same_input(previous, plan.file, plan.source, plan.name, options.replace)
+    before = [plan.source, str((previous or {}).get("source") or plan.source)]
+    leftovers = manifest.remove_leftovers(lake, before, plan.name)
     report = ImportReport(
         name=plan.name,
         source=plan.source,
@@ -244,6 +248,7 @@ def import_posts(
         lake=lake.uri(),
         relation=manifest.relation(previous, plan.file),
         mapping=plan.mapping,
+        leftovers_removed=len(leftovers),
     )
     fallback = datetime.fromtimestamp(plan.file.mtime, UTC).date()
     chunks = chunked(
