@@ -39,6 +39,24 @@ class RecordRun:
     def first_row(self) -> int:
         return int(self.rows[0])
 
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def record(self, i: int) -> bytes:
+        """Record ``i`` with its line break."""
+        return self.data[int(self.starts[i]) : int(self.ends[i]) + 1]
+
+    def slice(self, first: int, stop: int) -> RecordRun:
+        """Records ``first`` to ``stop - 1`` as a run of their own."""
+        lo, hi = int(self.starts[first]), int(self.ends[stop - 1]) + 1
+        return RecordRun(
+            self.data[lo:hi],
+            self.starts[first:stop] - lo,
+            self.ends[first:stop] - lo,
+            self.rows[first:stop],
+            self.bytes_read,
+        )
+
 
 @dataclass(frozen=True)
 class TooLong:
@@ -135,14 +153,7 @@ def _split(
     first = 0
     for i in [*np.flatnonzero(apart).tolist(), len(ends)]:
         if i > first and nonempty[first:i].any():
-            lo, hi = int(starts[first]), int(ends[i - 1]) + 1
-            yield RecordRun(
-                buffer[lo:hi],
-                starts[first:i] - lo,
-                ends[first:i] - lo,
-                rows[first:i],
-                bytes_read,
-            )
+            yield RecordRun(buffer, starts, ends, rows, bytes_read).slice(first, i)
         if i < len(ends) and i != header_at:
             yield TooLong(int(rows[i]), buffer[starts[i] : starts[i] + TOO_LONG_HEAD], bytes_read)
         first = i + 1

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from cryptopulse.core.batch import Reject
@@ -58,29 +57,65 @@ def csv_batches(file: InputFile, max_record_bytes: int = MAX_RECORD_BYTES) -> It
 
 
 def _parse_run(run: RecordRun, header: list[str]) -> tuple[pa.Table, list[tuple[int, Reject]]]:
-    """A run's rows as text; its unreadable rows, each with the readable rows before it."""
+    """A run's rows as text; its unreadable rows, each with the readable rows before it.
+
+    Records that are not UTF-8 are taken out first: pyarrow cannot hand such a row to its
+    invalid-row handler (it fails decoding the row's text, and prints that)."""
+    bad = [] if _is_utf8(run.data) else [i for i in range(len(run)) if not _is_utf8(run.record(i))]
+    parts: list[tuple[pa.Table, list[tuple[int, Reject]]]] = []
+    first = 0
+    for i in [*bad, len(run)]:
+        if i > first:
+            parts.append(_parse_bulk(run.slice(first, i), header))
+        if i < len(run):
+            text = run.record(i).rstrip(b"\r\n").decode("utf-8", errors="backslashreplace")
+            reason = f"invalid UTF-8: row {int(run.rows[i])}: a value is not UTF-8 text"
+            parts.append((_empty_text(header), [(0, Reject(text, reason))]))
+        first = i + 1
+    return _joined(parts, header)
+
+
+def _is_utf8(data: bytes) -> bool:
     try:
-        return _parse(run.data, run.first_row, header)
-    except pa.ArrowInvalid:  # pyarrow cut the run elsewhere than its quotes say: row by row
-        pass
-    tables: list[pa.Table] = []
-    rejects: list[tuple[int, Reject]] = []
-    valid = 0
-    for start, end, number in zip(run.starts, run.ends, run.rows.tolist(), strict=True):
-        data = run.data[start : end + 1]
-        if not data.strip():
-            continue
-        try:
-            table, bad = _parse(data, number, header)
-        except pa.ArrowInvalid as exc:
-            text = data.rstrip(b"\r\n").decode("utf-8", errors="backslashreplace")
-            message = printable(str(exc).removeprefix("CSV parse error: "), 200)
-            rejects.append((valid, Reject(text, f"unreadable CSV: row {number}: {message}")))
-            continue
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _joined(
+    parts: list[tuple[pa.Table, list[tuple[int, Reject]]]], header: list[str]
+) -> tuple[pa.Table, list[tuple[int, Reject]]]:
+    """Consecutive parts of a run as one: the tables concatenated, the rejects' positions
+    counted from the run's start."""
+    if len(parts) == 1:
+        return parts[0]
+    tables, rejects, valid = [], [], 0
+    for table, bad in parts:
         rejects.extend((valid + before, r) for before, r in bad)
         tables.append(table)
         valid += table.num_rows
     return (pa.concat_tables(tables) if tables else _empty_text(header)), rejects
+
+
+def _parse_bulk(run: RecordRun, header: list[str]) -> tuple[pa.Table, list[tuple[int, Reject]]]:
+    try:
+        return _parse(run.data, run.first_row, header)
+    except pa.ArrowInvalid:  # pyarrow cut the run elsewhere than its quotes say: row by row
+        pass
+    parts: list[tuple[pa.Table, list[tuple[int, Reject]]]] = []
+    for i, number in enumerate(run.rows.tolist()):
+        data = run.record(i)
+        if not data.strip():
+            continue
+        try:
+            parts.append(_parse(data, number, header))
+        except pa.ArrowInvalid as exc:
+            text = data.rstrip(b"\r\n").decode("utf-8", errors="backslashreplace")
+            message = printable(str(exc).removeprefix("CSV parse error: "), 200)
+            reject = Reject(text, f"unreadable CSV: row {number}: {message}")
+            parts.append((_empty_text(header), [(0, reject)]))
+    return _joined(parts, header) if parts else (_empty_text(header), [])
 
 
 def _parse(
@@ -99,10 +134,8 @@ def _parse(
         invalid.append((number, Reject(row.text, reason)))
         return "skip"
 
-    table = _read(data, header, invalid_row)
-    skipped = sorted(n for n, _ in invalid if n is not None)
-    good, bad = _as_text(table, first_row, skipped)
-    rejects = list(bad)
+    good = _as_text(_read(data, header, invalid_row))
+    rejects = []
     for done, (number, reject) in enumerate(invalid):
         before = good.num_rows if number is None else number - first_row - done
         rejects.append((min(max(before, 0), good.num_rows), reject))
@@ -132,36 +165,9 @@ def _read(
     )
 
 
-def _as_text(
-    table: pa.Table, first_row: int, skipped: list[int]
-) -> tuple[pa.Table, list[tuple[int, Reject]]]:
-    """Binary columns as UTF-8 text; rows with invalid UTF-8 become rejects (``skipped``:
-    the numbers of the unreadable rows among the block's, to number the rest)."""
-    try:
-        return table.cast(pa.schema([(n, pa.string()) for n in table.column_names])), []
-    except pa.ArrowInvalid:
-        pass
-    ok = [True] * table.num_rows
-    for column in table.columns:
-        for i, value in enumerate(column.to_pylist()):
-            if value is not None and ok[i]:
-                try:
-                    value.decode("utf-8")
-                except UnicodeDecodeError:
-                    ok[i] = False
-    mask = pa.array(ok)
-    bad_rows = table.filter(pc.invert(mask)).to_pylist()
-    bad_index = [i for i, good in enumerate(ok) if not good]
-    rejects = []
-    for before, (index, row) in enumerate(zip(bad_index, bad_rows, strict=True)):
-        text = ",".join((v or b"").decode("utf-8", errors="backslashreplace") for v in row.values())
-        number = first_row + index
-        for other in skipped:
-            number += other <= number
-        reason = f"invalid UTF-8: row {number}: a value is not UTF-8 text"
-        rejects.append((index - before, Reject(text, reason)))
-    good = table.filter(mask)
-    return good.cast(pa.schema([(n, pa.string()) for n in good.column_names])), rejects
+def _as_text(table: pa.Table) -> pa.Table:
+    """Binary columns as UTF-8 text (the run was checked to be UTF-8)."""
+    return table.cast(pa.schema([(n, pa.string()) for n in table.column_names]))
 
 
 def _empty_text(header: list[str]) -> pa.Table:

@@ -11,6 +11,7 @@ with a message that shows its first bytes as printable text.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -69,7 +70,7 @@ class InputFile:
         if self.encoding == "utf-8-sig":
             stream.read(3)
         elif self.encoding != "utf-8":
-            stream = pa.transcoding_input_stream(stream, self.encoding, "utf-8")
+            stream = pa.PythonFile(_Transcoded(stream, self.encoding), mode="r")
         return raw, stream
 
     @property
@@ -82,6 +83,45 @@ class InputFile:
                 break
             name = name[: -len(suffix)]
         return part_name(name)
+
+
+def _undecodable(error: UnicodeError) -> tuple[str, int]:
+    """Undecodable bytes as lone surrogates: encoded with ``surrogatepass`` they are bytes
+    no UTF-8 reader accepts, so the line holding them is quarantined as invalid UTF-8."""
+    assert isinstance(error, UnicodeDecodeError)
+    return "\udcff" * (error.end - error.start), error.end
+
+
+codecs.register_error("cryptopulse.undecodable", _undecodable)
+
+
+class _Transcoded(io.RawIOBase):
+    """A UTF-16/32 stream read as UTF-8. Bytes that do not decode make their own line
+    invalid UTF-8 (quarantined with that reason) instead of ending the import, as a strict
+    decoder would."""
+
+    def __init__(self, stream: pa.NativeFile, encoding: str) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="cryptopulse.undecodable")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        want = size if size is not None and size >= 0 else 1 << 62
+        while len(self._pending) < want:
+            data = self._stream.read(max(want - len(self._pending), 1 << 16))
+            text = self._decoder.decode(data, final=not data)
+            self._pending += text.encode("utf-8", errors="surrogatepass")
+            if not data:
+                break
+        out, self._pending = self._pending[:want], self._pending[want:]
+        return out
+
+    def close(self) -> None:
+        self._stream.close()
+        super().close()
 
 
 def open_stream(path: Path, compression: str | None) -> tuple[pa.NativeFile, pa.NativeFile]:
