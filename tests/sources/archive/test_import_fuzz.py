@@ -139,8 +139,9 @@ def snscrape_file(draw: st.DrawFn) -> tuple[bytes, int, int]:
             bad += 1
         else:
             lines.append(draw(st.sampled_from([b"", b"  ", b"\r"])))
-    end = draw(st.sampled_from([b"\n", b"\r\n"]))
-    return end.join(lines) + (end if lines and draw(st.booleans()) else b""), good, bad
+    end: bytes = draw(st.sampled_from([b"\n", b"\r\n"]))
+    last: bool = draw(st.booleans())  # a break after the last line, or none
+    return end.join(lines) + (end if lines and last else b""), good, bad
 
 
 def reencoded(data: bytes, encoding: str) -> bytes:

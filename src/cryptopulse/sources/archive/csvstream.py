@@ -90,7 +90,9 @@ def _joined(
     counted from the run's start."""
     if len(parts) == 1:
         return parts[0]
-    tables, rejects, valid = [], [], 0
+    tables: list[pa.Table] = []
+    rejects: list[tuple[int, Reject]] = []
+    valid = 0
     for table, bad in parts:
         rejects.extend((valid + before, r) for before, r in bad)
         tables.append(table)

@@ -123,13 +123,13 @@ def _piece(block: LineBlock, valid: int, max_bytes: int = MAX_RECORD_BYTES) -> P
             continue  # a blank line is no record
         if end - start > max_bytes or i in too_deep:
             number = block.first_number + i
-            reason = (
+            why = (
                 too_long_reason("line", number, max_bytes)
                 if end - start > max_bytes
                 else too_deep_reason("line", number)
             )
             head = _shown(line[:TOO_LONG_HEAD]) + ("…" if end - start > TOO_LONG_HEAD else "")
-            rejects.append((valid + len(rows), Reject(head, reason)))
+            rejects.append((valid + len(rows), Reject(head, why)))
             continue
         row: Row | None = None
         if decode is not None:  # the fast path, inlined: it runs once per line

@@ -104,9 +104,9 @@ def read_tabular(
             posts, sizes, oversize = _bounded(posts, sizes, first_row, max_record_bytes)
             yield Piece(posts, sizes, (*oversize, *rejects), bytes_read)
         return
-    for table, rejects, bytes_read in csv_batches(file, max_record_bytes):
+    for table, unreadable, bytes_read in csv_batches(file, max_record_bytes):
         posts, sizes = to_posts(table, mapping, source)
-        yield Piece(posts, sizes, tuple(rejects), bytes_read)
+        yield Piece(posts, sizes, tuple(unreadable), bytes_read)
 
 
 def parquet_columns(file: InputFile) -> list[str]:
