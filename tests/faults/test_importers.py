@@ -50,14 +50,6 @@ def csv_rows(first: int, count: int) -> list[str]:
     ]
 
 
-@pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("CRYPTOPULSE_LAKE_URL", settings.lake_url)
-    monkeypatch.setenv("CRYPTOPULSE_WAREHOUSE_URL", settings.warehouse_url)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
-
-
 def run(cli: CliRunner, *args: str) -> Result:
     done = cli.invoke(app, ["import-posts", *args])
     # handled (a clean exit, whatever the status): an exception here is a traceback

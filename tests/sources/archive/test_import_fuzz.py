@@ -65,6 +65,13 @@ def import_bytes(data: bytes, name: str, fmt: str | None, **options: Any) -> Imp
         return report
 
 
+def assert_lands_exactly(data: bytes, name: str, fmt: str, good: int, bad: int) -> None:
+    """A file built from known records: each good one lands, each bad one is quarantined."""
+    report = import_bytes(data, name, fmt)
+    assert report is not None
+    assert (report.rows_landed, report.rows_quarantined) == (good, bad)
+
+
 def assert_lake_matches(lake: Lake, report: ImportReport) -> None:
     assert report.rows_read == report.rows_landed + report.rows_quarantined
     assert sum(report.reasons.values()) == report.rows_quarantined
@@ -175,9 +182,7 @@ def test_snscrape_each_good_line_lands_and_each_bad_one_is_quarantined(
     built: tuple[bytes, int, int], wrapping: str
 ) -> None:
     data, good, bad = built
-    report = import_bytes(wrapped(data, wrapping), "tweets.jsonl", "snscrape")
-    assert report is not None
-    assert (report.rows_landed, report.rows_quarantined) == (good, bad)
+    assert_lands_exactly(wrapped(data, wrapping), "tweets.jsonl", "snscrape", good, bad)
 
 
 @FUZZ
@@ -236,9 +241,7 @@ def test_csv_each_good_row_lands_and_each_bad_one_is_quarantined(
     built: tuple[bytes, int, int, bool], wrapping: str
 ) -> None:
     data, good, bad, _ = built
-    report = import_bytes(wrapped(data, wrapping), "posts.csv", "csv")
-    assert report is not None
-    assert (report.rows_landed, report.rows_quarantined) == (good, bad)
+    assert_lands_exactly(wrapped(data, wrapping), "posts.csv", "csv", good, bad)
 
 
 @FUZZ
@@ -306,9 +309,7 @@ def test_parquet_each_good_row_lands_and_each_bad_one_is_quarantined(
     built: tuple[list[dict[str, Any]], int, int], group: int
 ) -> None:
     rows, good, bad = built
-    report = import_bytes(parquet_bytes(rows, group), "posts.parquet", "parquet")
-    assert report is not None
-    assert (report.rows_landed, report.rows_quarantined) == (good, bad)
+    assert_lands_exactly(parquet_bytes(rows, group), "posts.parquet", "parquet", good, bad)
 
 
 @FUZZ
