@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -205,6 +207,47 @@ def test_a_50_mb_csv_row_among_2000_lands_the_rest_in_bounded_memory(
         user_sees=line_with(output, "quarantined"),
         rerun=f"not needed: 2,000 rows landed, the row quarantined; peak memory "
         f"{(peak - baseline) / 1e6:+.0f} MB over a 2,000-row import",
+    )
+
+
+def test_values_of_the_wrong_type_cost_only_their_record(
+    cli: CliRunner, settings: Settings, tmp_path: Path, fault_record: Record
+) -> None:
+    odd: list[dict[str, Any]] = [
+        {"likeCount": 10**30},  # beyond any integer column
+        {"likeCount": [1, 2]},
+        {"retweetCount": {"n": 1}},
+        {"lang": ["en"]},  # a list where text is expected: kept as its JSON text
+    ]
+    lines = [tweet(1)] + [json.dumps({**json.loads(tweet(10 + i)), **v}) for i, v in enumerate(odd)]
+    path = tmp_path / "tweets.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    done = run(cli, str(path))
+    assert done.exit_code == 0, done.output
+    assert assert_adds_up(done.output) == {"rows read": 5, "landed": 2, "quarantined": 3}
+    reasons = sorted(q["reason"].split(":")[0] for q in quarantine(settings))
+    assert reasons == ["unparseable likes", "unparseable likes", "unparseable reposts"]
+
+    table = pa.table(
+        {
+            "id": ["a", "b"],
+            "created_at": ["2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z"],
+            "text": pa.array([["gm", "$BTC"], ["ok"]], pa.list_(pa.string())),
+            "likes": pa.array([{"x": 1}, None], pa.struct([("x", pa.int64())])),
+        }
+    )
+    parquet = tmp_path / "posts.parquet"
+    pq.write_table(table, parquet)
+    again = run(cli, str(parquet))
+    assert again.exit_code == 0, again.output
+    assert assert_adds_up(again.output) == {"rows read": 2, "landed": 1, "quarantined": 1}
+    fault_record(
+        area=AREA,
+        fault="values of the wrong type: a like count of 10^30, arrays and objects as counts, "
+        "a Parquet text column of lists and a count column of structs",
+        user_sees=line_with(done.output, "quarantined"),
+        rerun="not needed: each such record quarantined with its reason (unparseable likes), "
+        "the rest landed; a list of texts lands as its JSON text",
     )
 
 

@@ -368,3 +368,76 @@ def test_the_command_says_one_clear_thing_whatever_the_file(
     else:
         assert "error:" in done.output or "Nothing landed" in done.output
         assert "✔" not in done.output and "Next:" not in done.output
+
+
+# ---- values of any type ------------------------------------------------------------------
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**30), 10**30) | st.floats(allow_nan=False) | texts,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=8,
+)
+TWEET_FIELDS = [
+    "id",
+    "date",
+    "rawContent",
+    "content",
+    "user",
+    "username",
+    "lang",
+    "likeCount",
+    "retweetCount",
+    "replyCount",
+    "quoteCount",
+    "url",
+]
+
+
+@FUZZ
+@given(st.lists(st.dictionaries(st.sampled_from(TWEET_FIELDS), json_values), max_size=12))
+def test_snscrape_fields_of_any_type_land_or_are_quarantined(records: list[dict[str, Any]]) -> None:
+    lines = []
+    for tid, fields in enumerate(records):
+        record = {"_type": "snscrape.modules.twitter.Tweet", "id": tid, "date": DATE, **fields}
+        lines.append(json.dumps(record).encode())
+    report = import_bytes(b"\n".join(lines), "tweets.jsonl", "snscrape")
+    assert report is not None and report.rows_read == len(records)
+
+
+arrow_columns = st.sampled_from(
+    [
+        pa.array([1, None, 3] * 4, pa.int64()),
+        pa.array([1.5, float("nan"), 1e300] * 4),
+        pa.array([True, False, None] * 4),
+        pa.array([b"\xff\xfe", b"ok", None] * 4, pa.binary()),
+        pa.array([["a", "b"], [], None] * 4, pa.list_(pa.string())),
+        pa.array([{"x": 1}, {"x": None}, None] * 4, pa.struct([("x", pa.int64())])),
+        pa.array([0, 1_700_000_000_000_000, None] * 4, pa.timestamp("us")),
+        pa.array(["2024-01-01", "not a date", "x 🚀"] * 4).dictionary_encode(),
+        pa.array([None] * 12, pa.null()),
+    ]
+)
+
+
+@FUZZ
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["id", "created_at", "text", "author", "likes", "language", "url"]),
+            arrow_columns,
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda c: c[0],
+    )
+)
+def test_parquet_columns_of_any_type_land_or_are_quarantined(
+    columns: list[tuple[str, pa.Array]],
+) -> None:
+    table = pa.table(dict(columns))
+    for required in ("created_at", "text"):
+        if required not in table.column_names:
+            table = table.append_column(required, pa.array(["2024-01-01T00:00:00Z"] * 12))
+    out = pa.BufferOutputStream()
+    pq.write_table(table, out, row_group_size=5)
+    report = import_bytes(out.getvalue().to_pybytes(), "posts.parquet", "parquet")
+    assert report is not None and report.rows_read == 12

@@ -306,7 +306,10 @@ def _table(rows: list[Row], lines: pa.Array) -> pa.Table:
 
 
 def _array(values: list[Any]) -> pa.Array:
-    """Values as one Arrow column; a mix of types (a count given as text) becomes text."""
+    """Values as one Arrow column; a mix of types (a count given as text) becomes text, and
+    so do arrays and objects (as JSON): the lake says why such a value is no count."""
+    if any(isinstance(v, (list, dict)) for v in values):
+        return pa.array([None if v is None else _text(v) for v in values], pa.string())
     try:
         array = pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):

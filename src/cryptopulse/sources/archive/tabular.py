@@ -11,6 +11,7 @@ The ``raw`` column keeps every column of the row, as JSON.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -187,13 +188,18 @@ def to_posts(
         if name in ("source", "raw"):
             continue
         if name in mapping:
-            column = table.column(mapping[name]).combine_chunks()
+            column = _scalar_values(table.column(mapping[name]).combine_chunks())
             columns[name] = _epoch_to_iso(column) if name == "created_at" else column
         else:
             columns[name] = pa.nulls(n)
     if "post_id" not in mapping:
         columns["post_id"] = derived_ids(
-            [table.column(mapping[c]) if c in mapping else pa.nulls(n) for c in _ID_INPUTS]
+            [
+                _scalar_values(table.column(mapping[c]).combine_chunks())
+                if c in mapping
+                else pa.nulls(n)
+                for c in _ID_INPUTS
+            ]
         )
     columns["raw"] = raw
     sizes = pc.binary_length(raw).to_numpy(zero_copy_only=False).astype(np.int64) + 1
@@ -203,15 +209,39 @@ def to_posts(
 _ID_INPUTS = ("author", "created_at", "text")
 
 
+def _scalar_values(column: pa.Array) -> pa.Array:
+    """A Parquet column of lists, structs or maps as JSON text, as ``raw`` writes them: the
+    lake then lands or quarantines each value with a reason (a list of likes is no count)
+    instead of the whole import failing on a cast."""
+    if not pa.types.is_nested(column.type):
+        return column
+    return pa.array(
+        [
+            None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+            for v in column.to_pylist()
+        ],
+        pa.string(),
+    )
+
+
 def derived_ids(columns: Sequence[pa.Array | pa.ChunkedArray]) -> pa.Array:
     """A stable id per row from its author, timestamp and text as written in the file:
     ``sha256-`` and 24 hex digits (96 bits) of a hash over them."""
-    texts = [pc.cast(c, pa.string()).to_pylist() for c in columns]
+    # as bytes: a binary column that is not UTF-8 still gives an id (the lake then says
+    # what is wrong with the value); text hashes as its UTF-8, as it always has
+    values = [_as_bytes(c) for c in columns]
     ids = []
-    for values in zip(*texts, strict=True):
-        key = "\x1f".join("" if v is None else v for v in values)
-        ids.append("sha256-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:24])
+    for row in zip(*values, strict=True):
+        key = b"\x1f".join(b"" if v is None else v for v in row)
+        ids.append("sha256-" + hashlib.sha256(key).hexdigest()[:24])
     return pa.array(ids, pa.string())
+
+
+def _as_bytes(column: pa.Array | pa.ChunkedArray) -> list[bytes | None]:
+    if not (pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type)):
+        column = pc.cast(pc.cast(column, pa.string()), pa.binary())
+    return list(column.to_pylist())
+    return pa.binary()
 
 
 def _epoch_to_iso(column: pa.Array) -> pa.Array:
