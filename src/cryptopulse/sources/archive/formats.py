@@ -295,7 +295,7 @@ def is_tweet(record: object) -> bool:
 
 def csv_header(head: bytes, file: Path) -> tuple[str, ...]:
     """The column names of a CSV file from its first (UTF-8) bytes."""
-    if b"\x00" in head[:4096]:  # text in UTF-16/32 was decoded already: this is binary
+    if b"\x00" in head.split(b"\n", 1)[0]:  # UTF-16/32 is decoded already: binary
         raise ArchiveError(
             f"{file} is binary, not CSV text (its first bytes: {printable(head[:40])}): "
             "check the file, or pass the right --format"
