@@ -302,6 +302,42 @@ def test_a_truncated_parquet_file_is_refused_clearly(
     )
 
 
+def test_a_parquet_file_corrupt_in_one_row_group_costs_that_group_only(
+    cli: CliRunner, settings: Settings, tmp_path: Path, fault_record: Record
+) -> None:
+    n = 300
+    path = tmp_path / "posts.parquet"
+    table = pa.table(
+        {
+            "id": [str(i) for i in range(n)],
+            "created_at": ["2024-01-01T00:00:00Z"] * n,
+            "text": [f"gm {i}" for i in range(n)],
+        }
+    )
+    pq.write_table(table, path, row_group_size=100)
+    text = pq.ParquetFile(path).metadata.row_group(1).column(2)  # the middle group's texts
+    start = text.dictionary_page_offset or text.data_page_offset
+    data = bytearray(path.read_bytes())
+    data[start : start + text.total_compressed_size] = b"\xff" * text.total_compressed_size
+    path.write_bytes(bytes(data))
+
+    done = run(cli, str(path))
+    assert done.exit_code == 0, done.output
+    assert assert_adds_up(done.output) == {"rows read": 300, "landed": 200, "quarantined": 100}
+    assert sorted(int(i) for i in landed_ids(settings)) == [*range(100), *range(200, 300)]
+    reasons = {
+        q["reason"].split(": ")[0] + ": " + q["reason"].split(": ")[1] for q in quarantine(settings)
+    }
+    assert reasons == {"unreadable Parquet: rows 101-200 (row group 2)"}
+    fault_record(
+        area=AREA,
+        fault="a Parquet file whose middle row group's text column is overwritten",
+        user_sees=line_with(done.output, "quarantined"),
+        rerun="not needed: the other row groups' 200 rows landed, the 100 rows of the "
+        "damaged group quarantined as 'unreadable Parquet: rows 101-200 (row group 2)'",
+    )
+
+
 # ---- encodings ---------------------------------------------------------------------------
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig", "utf-32"])
 def test_csv_in_utf16_or_with_a_bom_is_decoded(
