@@ -29,7 +29,10 @@ from typer.testing import CliRunner
 from cryptopulse.cli import app
 from cryptopulse.lake import Lake, layout
 from cryptopulse.sources.archive import ArchiveError, ImportOptions, import_posts, plan_import
+from cryptopulse.sources.archive.csvrecords import TooLong, csv_records
 from cryptopulse.sources.archive.importer import ImportReport
+from cryptopulse.sources.archive.lines import line_blocks
+from cryptopulse.sources.archive.snscrape import parse_block
 
 # A warning pyarrow prints to stderr from a callback (seen once, for a row that is not
 # UTF-8) is something the user would see: it fails the test.
@@ -441,3 +444,62 @@ def test_parquet_columns_of_any_type_land_or_are_quarantined(
     pq.write_table(table, out, row_group_size=5)
     report = import_bytes(out.getvalue().to_pybytes(), "posts.parquet", "parquet")
     assert report is not None and report.rows_read == 12
+
+
+# ---- the CSV record splitter, across read blocks -----------------------------------------
+def split_records(data: bytes, run_bytes: int, max_bytes: int) -> list[tuple[str, int, bytes]]:
+    """What ``csv_records`` hands out, record by record: ("row", number, text without its
+    line break) or ("too long", number, first bytes)."""
+    out: list[tuple[str, int, bytes]] = []
+    stream = pa.BufferReader(data)
+    for item in csv_records(stream, stream, max_bytes, run_bytes=run_bytes):
+        if isinstance(item, TooLong):
+            out.append(("too long", item.row, item.head))
+            continue
+        for i, number in enumerate(item.rows.tolist()):
+            record = item.record(i).rstrip(b"\r\n")
+            if record:
+                out.append(("row", number, record))
+    return out
+
+
+csv_bytes = st.lists(
+    st.sampled_from([b"a", b",", b'"', b"\n", b"\r", b"\r\n", b'""', b"x" * 50, "é".encode()]),
+    max_size=120,
+).map(b"".join)
+
+
+@FUZZ
+@given(csv_bytes, st.integers(1, 64), st.integers(8, 200))
+def test_csv_records_are_cut_the_same_whatever_the_read_size(
+    data: bytes, run_bytes: int, max_bytes: int
+) -> None:
+    """The stream read a few bytes at a time gives the records one big read gives: record
+    ends, quotes, line breaks split between reads and overlong records skipped across
+    reads all carry over."""
+    whole = split_records(data, 1 << 20, max_bytes)
+    assert split_records(data, run_bytes, max_bytes) == whole
+    assert all(len(text) <= max_bytes for kind, _, text in whole if kind == "row")
+
+
+def read_lines(data: bytes, block_bytes: int, max_bytes: int) -> tuple[list[Any], list[str]]:
+    """The post ids and the reject reasons of snscrape lines read ``block_bytes`` at a time."""
+    ids: list[Any] = []
+    reasons: list[str] = []
+    stream = pa.BufferReader(data)
+    valid = 0
+    for block in line_blocks(stream, stream, block_bytes=block_bytes, max_line_bytes=max_bytes):
+        piece = parse_block(block, valid, max_bytes)
+        valid += piece.records.num_rows
+        ids.extend(piece.records.column("post_id").to_pylist())
+        reasons.extend(reject.reason for _, reject in piece.rejects)
+    return ids, sorted(reasons)
+
+
+@FUZZ
+@given(snscrape_file(), st.integers(16, 5_000))
+def test_snscrape_lines_are_read_the_same_whatever_the_read_size(
+    built: tuple[bytes, int, int], block_bytes: int
+) -> None:
+    data = built[0]
+    assert read_lines(data, block_bytes, MAX_RECORD) == read_lines(data, 1 << 24, MAX_RECORD)

@@ -80,6 +80,7 @@ def csv_records(
     size = 0  # bytes in ``pending``
     odd = False  # whether ``pending`` has an open quote
     skipping: bytes | None = None  # the head of an overlong record being skipped
+    keep = min(TOO_LONG_HEAD, max_record_bytes)  # of an overlong record, whatever the reads
     while data := stream.read(run_bytes):
         # Only the new bytes are scanned, with the quote state carried over: a long record
         # costs one pass, and memory holds at most the bound plus a block.
@@ -90,7 +91,7 @@ def csv_records(
                 pending.append(data)
                 size += len(data)
                 if size > max_record_bytes:
-                    skipping, pending, size = b"".join(pending)[:TOO_LONG_HEAD], [], 0
+                    skipping, pending, size = b"".join(pending)[:keep], [], 0
             continue
         if skipping is not None:  # the overlong record ends in this block
             yield TooLong(row, skipping, raw.tell())
@@ -99,23 +100,19 @@ def csv_records(
         buffer = b"".join([*pending, data]) if pending else data
         ends = ends + size
         complete = int(ends[-1]) + 1 if len(ends) else 0
-        for item in _split(buffer, ends, row, header, max_record_bytes, raw.tell()):
-            if isinstance(item, int):
-                row, header = item, header and item == row
-            else:
-                yield item
+        items, next_row = _split(buffer, ends, row, header, max_record_bytes, raw.tell())
+        yield from items
+        row, header = next_row, header and next_row == row
         rest = buffer[complete:]
         pending, size, odd = ([rest] if rest else []), len(rest), rest.count(b'"') % 2 == 1
         if size > max_record_bytes:
-            skipping, pending, size = rest[:TOO_LONG_HEAD], [], 0
+            skipping, pending, size = rest[:keep], [], 0
     if skipping is not None:
         yield TooLong(row, skipping, raw.tell())
     elif pending:
         rest = b"".join(pending)
         ends = np.array([len(rest)], np.int64)
-        for item in _split(rest + b"\n", ends, row, header, max_record_bytes, raw.tell()):
-            if not isinstance(item, int):
-                yield item
+        yield from _split(rest + b"\n", ends, row, header, max_record_bytes, raw.tell())[0]
 
 
 def _record_ends(buffer: bytes, odd: bool = False) -> np.ndarray:
@@ -132,12 +129,11 @@ def _record_ends(buffer: bytes, odd: bool = False) -> np.ndarray:
 
 def _split(
     buffer: bytes, ends: np.ndarray, row: int, header: bool, max_bytes: int, bytes_read: int
-) -> Iterator[RecordRun | TooLong | int]:
-    """The complete records of ``buffer`` as runs and overlong records, then the number of
-    the next row (an int, last)."""
+) -> tuple[list[RecordRun | TooLong], int]:
+    """The complete records of ``buffer`` (ending at ``ends``) as runs and overlong
+    records, in order, and the number of the row after them."""
     if not len(ends):
-        yield row
-        return
+        return [], row
     starts = np.concatenate(([0], ends[:-1] + 1)).astype(np.int64)
     view = np.frombuffer(buffer, np.uint8)
     lengths = ends - starts
@@ -145,16 +141,16 @@ def _split(
     nonempty = (lengths - ends_in_cr) > 0
     rows = row + np.cumsum(nonempty) - nonempty
     apart = nonempty & (lengths > max_bytes)  # records not handed to the parser
-    if header and nonempty.any():
-        apart[int(np.argmax(nonempty))] = True
-        header_at = int(np.argmax(nonempty))
-    else:
-        header_at = -1
+    header_at = int(np.argmax(nonempty)) if header and nonempty.any() else -1
+    if header_at >= 0:
+        apart[header_at] = True
+    items: list[RecordRun | TooLong] = []
     first = 0
     for i in [*np.flatnonzero(apart).tolist(), len(ends)]:
         if i > first and nonempty[first:i].any():
-            yield RecordRun(buffer, starts, ends, rows, bytes_read).slice(first, i)
+            items.append(RecordRun(buffer, starts, ends, rows, bytes_read).slice(first, i))
         if i < len(ends) and i != header_at:
-            yield TooLong(int(rows[i]), buffer[starts[i] : starts[i] + TOO_LONG_HEAD], bytes_read)
+            head = buffer[starts[i] : starts[i] + min(TOO_LONG_HEAD, max_bytes)]
+            items.append(TooLong(int(rows[i]), head, bytes_read))
         first = i + 1
-    yield row + int(nonempty.sum())
+    return items, row + int(nonempty.sum())

@@ -93,7 +93,7 @@ def read_snscrape(file: InputFile, max_record_bytes: int = MAX_RECORD_BYTES) -> 
     valid = 0  # posts read so far
     try:
         for block in line_blocks(raw, stream, max_line_bytes=max_record_bytes):
-            piece = _piece(block, valid, max_record_bytes)
+            piece = parse_block(block, valid, max_record_bytes)
             valid += piece.records.num_rows
             yield piece
     except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as exc:
@@ -107,7 +107,8 @@ def read_snscrape(file: InputFile, max_record_bytes: int = MAX_RECORD_BYTES) -> 
         raw.close()
 
 
-def _piece(block: LineBlock, valid: int, max_bytes: int = MAX_RECORD_BYTES) -> Piece:
+def parse_block(block: LineBlock, valid: int, max_bytes: int = MAX_RECORD_BYTES) -> Piece:
+    """A block's lines as posts and rejects (``valid``: the posts read before it)."""
     rows: list[Row] = []
     kept: list[int] = []  # the block's lines that are posts
     rejects = [
