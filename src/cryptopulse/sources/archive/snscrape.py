@@ -162,19 +162,17 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
 def _too_deep(block: LineBlock, max_depth: int = MAX_JSON_DEPTH) -> set[int]:
-    """The block's lines nested deeper than ``max_depth``: found by counting brackets over
-    the whole block at once, then, for the few lines that count says may be, again with
-    their strings taken out (a text may hold brackets)."""
+    """The block's lines nested deeper than ``max_depth``. Only a line with more opening
+    brackets than that can be (one pass over the block counts them); for those few, the
+    depth is measured with the line's strings taken out (a text may hold brackets)."""
     if not len(block):
         return set()
     view = np.frombuffer(block.data, np.uint8, count=block.stop)
-    opens = (view == ord("[")) | (view == ord("{"))
-    closes = (view == ord("]")) | (view == ord("}"))
-    level = np.cumsum(opens.astype(np.int32) - closes)
-    before = np.concatenate(([0], level))[block.starts]
-    deepest = np.maximum.reduceat(level, block.starts) - before
+    opens = view == ord("[")
+    opens |= view == ord("{")
+    counts = np.add.reduceat(opens, block.starts, dtype=np.int64)
     found = set()
-    for i in np.flatnonzero(deepest > max_depth).tolist():
+    for i in np.flatnonzero(counts > max_depth).tolist():
         line = _STRING.sub(b"", block.data[block.starts[i] : block.ends[i]])
         text = np.frombuffer(line, np.uint8)
         steps = ((text == ord("[")) | (text == ord("{"))).astype(np.int32)
