@@ -160,7 +160,9 @@ IMPORT_POSTS_HELP = (
     "  cryptopulse import-posts posts.csv --platform reddit "
     "--map created_at=timestamp --map text=body\n\n"
     "Every record is landed or quarantined with a reason (a line that is not JSON, a row "
-    "with the wrong number of fields), never dropped. Re-importing a file rewrites the same "
+    "with the wrong number of fields, a record over CRYPTOPULSE_IMPORT_MAX_RECORD_BYTES), never "
+    "dropped; an import that lands nothing says why and exits with status 1. Text is UTF-8, "
+    "or UTF-16/UTF-32 with a byte-order mark. Re-importing a file rewrites the same "
     "lake files; the import's record is state/imports/<name>.json in the lake. Then run "
     "`cryptopulse transform`."
 )
