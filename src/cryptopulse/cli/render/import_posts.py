@@ -101,11 +101,7 @@ def render_import(run: dict[str, Any]) -> RenderableType:
     elif run.get("error"):
         error = str(run["error"])
         # "nothing landed: …" is the outcome, said plainly; anything else is an error
-        label = "" if error.startswith("nothing landed") else "error: "
-        parts.append(
-            Text(
-                f"{label}{error[:1].upper() if not label else error[:1]}{error[1:]}",
-                style="bold red",
-            )
-        )
+        plain = error.startswith("nothing landed")
+        said = error[:1].upper() + error[1:] if plain else f"error: {error}"
+        parts.append(Text(said, style="bold red"))
     return Group(*parts)

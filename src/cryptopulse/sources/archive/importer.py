@@ -237,8 +237,9 @@ def import_posts(
     now = now or datetime.now(UTC)
     previous = manifest.load(lake, plan.name)
     manifest.check_same_input(previous, plan.file, plan.source, plan.name, options.replace)
-    before = [plan.source, str((previous or {}).get("source") or plan.source)]
-    leftovers = manifest.remove_leftovers(lake, before, plan.name)
+    # a kill leaves temporary files beside the name's lake files: a rerun starts clean
+    sources = [plan.source, str((previous or {}).get("source") or plan.source)]
+    leftovers = manifest.remove_leftovers(lake, sources, plan.name)
     report = ImportReport(
         name=plan.name,
         source=plan.source,
