@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 # Nothing phones home during tests.
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
@@ -39,6 +40,15 @@ def settings(tmp_path: Path) -> Settings:
         lake_url=str(tmp_path / "lake"),
         warehouse_url=str(tmp_path / "warehouse.duckdb"),
     )
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The command line in process (Typer's runner), against ``settings``."""
+    monkeypatch.setenv("CRYPTOPULSE_LAKE_URL", settings.lake_url)
+    monkeypatch.setenv("CRYPTOPULSE_WAREHOUSE_URL", settings.warehouse_url)
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
 
 
 def cli_env(settings: Settings, **extra: str) -> dict[str, str]:

@@ -160,7 +160,9 @@ IMPORT_POSTS_HELP = (
     "  cryptopulse import-posts posts.csv --platform reddit "
     "--map created_at=timestamp --map text=body\n\n"
     "Every record is landed or quarantined with a reason (a line that is not JSON, a row "
-    "with the wrong number of fields), never dropped. Re-importing a file rewrites the same "
+    "with the wrong number of fields, a record over CRYPTOPULSE_IMPORT_MAX_RECORD_BYTES), never "
+    "dropped; an import that lands nothing says why and exits with status 1. Text is UTF-8, "
+    "or UTF-16/UTF-32 with a byte-order mark. Re-importing a file rewrites the same "
     "lake files; the import's record is state/imports/<name>.json in the lake. Then run "
     "`cryptopulse transform`."
 )
@@ -232,11 +234,14 @@ def import_posts(
             name=name,
             replace=replace,
             chunk_rows=chunk_rows,
+            max_record_bytes=settings.import_max_record_bytes,
         )
         plan = plan_import(options)
         with file_bar(f"import {plan.file.path.name}", plan.file.size) as on_progress:
             record = run_import(settings, options, plan, on_progress)  # recorded even if failing
     console.print(render_import(record))
+    if record.get("status") != "ok":  # nothing landed: the summary says why
+        raise typer.Exit(code=1)
 
 
 @app.command()

@@ -140,6 +140,13 @@ class Settings(SettingsSection):
         description="Port of `cryptopulse docs`, the dbt docs site (127.0.0.1 only).",
     )
 
+    import_max_record_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description="`import-posts`: a record (JSON line, CSV row, Parquet row) bigger than "
+        "this is quarantined with the reason instead of read, so memory stays bounded.",
+    )
+
     airflow_start_date: date = Field(
         default=date(2026, 11, 1),
         description="First day the Airflow DAG schedules (it catches up from there).",

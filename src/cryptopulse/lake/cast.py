@@ -64,7 +64,8 @@ def _element_converter(target: pa.DataType) -> Callable[[Any], Any]:
     if pa.types.is_timestamp(target):
         return _parse_timestamp
     if pa.types.is_integer(target):
-        return _parse_int
+        # in range too: 10**30 likes is a bad value, not an overflow of the whole column
+        return lambda v: pa.scalar(_parse_int(v), target).as_py()
     if pa.types.is_floating(target):
         return _parse_float
     return lambda v: pa.scalar(v).cast(target).as_py()

@@ -41,4 +41,8 @@ def run_import(
             result = import_posts(lake, plan, options, on_progress=on_progress)
         report.landings = [pipeline.landing_dict(result.landing())]
         report.extra["import"] = result.to_dict()
+        nothing = result.nothing_landed()
+        if nothing is not None:  # not a success, whatever the lake holds now: say why
+            report.status = "failed"
+            report.error = nothing
     return report.to_record()

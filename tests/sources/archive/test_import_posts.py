@@ -534,15 +534,7 @@ def test_duplicates_within_a_chunk_are_quarantined_and_the_warehouse_keeps_one(
     assert rows == [(str(5000 + i), 1) for i in range(6)]
 
 
-# ---- the command line --------------------------------------------------------------------
-@pytest.fixture
-def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("CRYPTOPULSE_LAKE_URL", settings.lake_url)
-    monkeypatch.setenv("CRYPTOPULSE_WAREHOUSE_URL", settings.warehouse_url)
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
-
-
+# ---- the command line (the `cli` fixture: tests/conftest.py) ------------------------------
 def test_help_explains_each_format_with_an_example(cli: CliRunner) -> None:
     done = cli.invoke(app, ["import-posts", "--help"])
     assert done.exit_code == 0

@@ -76,6 +76,12 @@ def render_import(run: dict[str, Any]) -> RenderableType:
             "of the previous import under this name, no longer produced: run "
             "`cryptopulse transform --full-refresh` to drop their posts from the warehouse",
         )
+    if data.get("leftovers_removed"):
+        table.add_row(
+            "leftovers removed",
+            f"{data['leftovers_removed']:,}",
+            "temporary files of an interrupted import under this name",
+        )
     table.add_row("time", f"{seconds:,.1f} s", "")
     parts.append(table)
     relation = _RELATION.get(str(data.get("relation")), "")
@@ -93,5 +99,9 @@ def render_import(run: dict[str, Any]) -> RenderableType:
     if ok:
         parts.append(Text("Next: `cryptopulse transform` builds the warehouse with these posts."))
     elif run.get("error"):
-        parts.append(Text(f"error: {run['error']}", style="red"))
+        error = str(run["error"])
+        # "nothing landed: …" is the outcome, said plainly; anything else is an error
+        plain = error.startswith("nothing landed")
+        said = error[:1].upper() + error[1:] if plain else f"error: {error}"
+        parts.append(Text(said, style="bold red"))
     return Group(*parts)

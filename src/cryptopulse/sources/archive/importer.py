@@ -40,6 +40,7 @@ from cryptopulse.sources.archive.chunks import (
 )
 from cryptopulse.sources.archive.errors import ArchiveError
 from cryptopulse.sources.archive.formats import InputFile, inspect_input
+from cryptopulse.sources.archive.limits import MAX_RECORD_BYTES
 from cryptopulse.sources.archive.snscrape import SOURCE as SNSCRAPE_SOURCE
 from cryptopulse.sources.archive.snscrape import read_snscrape
 from cryptopulse.sources.archive.tabular import (
@@ -70,6 +71,7 @@ class ImportOptions:
     replace: bool = False
     chunk_rows: int = DEFAULT_CHUNK_ROWS
     chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    max_record_bytes: int = MAX_RECORD_BYTES  # a bigger record is quarantined, not read
 
 
 @dataclass(frozen=True)
@@ -81,10 +83,10 @@ class ImportPlan:
     name: str
     mapping: dict[str, str]
 
-    def pieces(self) -> Iterator[Piece]:
+    def pieces(self, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Piece]:
         if self.file.format == "snscrape":
-            return read_snscrape(self.file)
-        return read_tabular(self.file, self.mapping, self.source)
+            return read_snscrape(self.file, max_record_bytes)
+        return read_tabular(self.file, self.mapping, self.source, max_record_bytes)
 
 
 @dataclass
@@ -109,12 +111,28 @@ class ImportReport:
     days: set[date] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
     stale_removed: list[str] = field(default_factory=list)
+    leftovers_removed: int = 0  # temporary files of an interrupted import, deleted
     seconds: float = 0.0
     mapping: dict[str, str] = field(default_factory=dict)
 
     @property
     def duplicates(self) -> int:
         return self.reasons.get(DUPLICATE, 0)
+
+    def nothing_landed(self) -> str | None:
+        """Why no post landed, in a sentence; None when some did."""
+        if self.rows_landed:
+            return None
+        if not self.rows_read:
+            return f"nothing landed: {self.path} holds no records (it is empty or blank)"
+        kind = "lines" if self.format == "snscrape" else "rows"
+        top = "; ".join(f"{n:,} × {reason}" for reason, n in self.reasons.most_common(3))
+        every = "the" if self.rows_read == 1 else f"all {self.rows_read:,}"
+        return (
+            f"nothing landed: {every} {kind[:-1] if self.rows_read == 1 else kind} of "
+            f"{self.path} {'was' if self.rows_read == 1 else 'were'} quarantined ({top}); "
+            f"they are in {self.lake}/{layout.QUARANTINE}/{self.source}/"
+        )
 
     def landing(self) -> Landing:
         return Landing(
@@ -150,6 +168,7 @@ class ImportReport:
             "last_day": days[-1].isoformat() if days else None,
             "files_written": len(self.files),
             "stale_removed": len(self.stale_removed),
+            "leftovers_removed": self.leftovers_removed,
             "raw_files": f"{self.lake}/{layout.RAW}/{self.source}/posts/date=*/"
             f"{self.source}_posts_*_{self.name}-c*.parquet",
             "manifest": f"{self.lake}/{manifest.manifest_path(self.name)}",
@@ -218,6 +237,9 @@ def import_posts(
     now = now or datetime.now(UTC)
     previous = manifest.load(lake, plan.name)
     manifest.check_same_input(previous, plan.file, plan.source, plan.name, options.replace)
+    # a kill leaves temporary files beside the name's lake files: a rerun starts clean
+    sources = [plan.source, str((previous or {}).get("source") or plan.source)]
+    leftovers = manifest.remove_leftovers(lake, sources, plan.name)
     report = ImportReport(
         name=plan.name,
         source=plan.source,
@@ -227,10 +249,11 @@ def import_posts(
         lake=lake.uri(),
         relation=manifest.relation(previous, plan.file),
         mapping=plan.mapping,
+        leftovers_removed=len(leftovers),
     )
     fallback = datetime.fromtimestamp(plan.file.mtime, UTC).date()
     chunks = chunked(
-        _reporting(plan.pieces(), plan.file.size, on_progress),
+        _reporting(plan.pieces(options.max_record_bytes), plan.file.size, on_progress),
         options.chunk_rows,
         options.chunk_bytes,
     )

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyarrow as pa
 
+from cryptopulse.sources.archive.limits import MAX_RECORD_BYTES
+
 BLOCK_BYTES = 8 * 1024 * 1024
-# A "line" longer than this is not a record (a file with no line breaks, a binary blob):
-# it is reported with its first bytes and skipped, never held whole in memory.
-MAX_LINE_BYTES = 16 * 1024 * 1024
+# A "line" longer than the bound is not a record (a file with no line breaks, a binary
+# blob): it is reported with its first bytes and skipped, never held whole in memory.
+MAX_LINE_BYTES = MAX_RECORD_BYTES
 TOO_LONG_HEAD = 1_000
 
 

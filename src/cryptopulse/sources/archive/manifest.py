@@ -76,6 +76,20 @@ def chunk_files(lake: Lake, source: str, name: str) -> list[str]:
     return found
 
 
+def remove_leftovers(lake: Lake, sources: Iterable[str], name: str) -> list[str]:
+    """Delete the temporary files an interrupted import under ``name`` left (a process
+    killed while writing; ``Lake.open_atomic`` names them ``.<file>.tmp-<id>``): the name
+    owns them, so a rerun starts clean. Object stores leave none."""
+    patterns = [f"{IMPORTS}/.{name}.json.tmp-*"]
+    for source in dict.fromkeys(sources):
+        for zone in (layout.RAW, layout.QUARANTINE):
+            patterns.append(f"{zone}/{source}/posts/date=*/.{source}_posts_*_{name}-c*.tmp-*")
+    found = sorted({rel for pattern in patterns for rel in lake.glob(pattern)})
+    for rel in found:
+        lake.delete(rel)
+    return found
+
+
 def remove_stale(
     lake: Lake,
     previous: dict[str, Any] | None,

@@ -14,6 +14,7 @@ used, about 4x faster than ``json``), falling back to a generic parse for unusua
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,9 +23,15 @@ import pyarrow as pa
 
 from cryptopulse.core.batch import Reject
 from cryptopulse.sources.archive.chunks import Piece
-from cryptopulse.sources.archive.errors import ArchiveError
+from cryptopulse.sources.archive.errors import ArchiveError, printable
 from cryptopulse.sources.archive.formats import InputFile, is_tweet
-from cryptopulse.sources.archive.lines import LineBlock, line_blocks
+from cryptopulse.sources.archive.limits import (
+    MAX_JSON_DEPTH,
+    MAX_RECORD_BYTES,
+    too_deep_reason,
+    too_long_reason,
+)
+from cryptopulse.sources.archive.lines import TOO_LONG_HEAD, LineBlock, line_blocks
 
 try:  # a pinned dependency (fast typed decoding); the standard library still works without
     import msgspec
@@ -80,18 +87,19 @@ else:  # pragma: no cover
     _DecodeError = (ValueError,)
 
 
-def read_snscrape(file: InputFile) -> Iterator[Piece]:
+def read_snscrape(file: InputFile, max_record_bytes: int = MAX_RECORD_BYTES) -> Iterator[Piece]:
     """The posts of an snscrape JSON lines file, a block of lines at a time."""
     raw, stream = file.open()
     valid = 0  # posts read so far
     try:
-        for block in line_blocks(raw, stream):
-            piece = _piece(block, valid)
+        for block in line_blocks(raw, stream, max_line_bytes=max_record_bytes):
+            piece = parse_block(block, valid, max_record_bytes)
             valid += piece.records.num_rows
             yield piece
-    except (OSError, pa.ArrowInvalid) as exc:
+    except (OSError, pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise ArchiveError(
-            f"cannot read {file.path} past byte {raw.tell():,} of {file.size:,}: {exc} (the "
+            f"cannot read {file.path} past byte {raw.tell():,} of {file.size:,}: "
+            f"{printable(str(exc), 200)} (the "
             "chunks before that point are landed; fix the file and import it again)"
         ) from None
     finally:
@@ -99,26 +107,43 @@ def read_snscrape(file: InputFile) -> Iterator[Piece]:
         raw.close()
 
 
-def _piece(block: LineBlock, valid: int) -> Piece:
+def parse_block(block: LineBlock, valid: int, max_bytes: int = MAX_RECORD_BYTES) -> Piece:
+    """A block's lines as posts and rejects (``valid``: the posts read before it)."""
     rows: list[Row] = []
     kept: list[int] = []  # the block's lines that are posts
     rejects = [
-        (valid, Reject(_shown(head) + "…", f"line too long: line {number}: over 16 MiB"))
+        (valid, Reject(_shown(head) + "…", too_long_reason("line", number, max_bytes)))
         for number, head in block.too_long
     ]
     view = memoryview(block.data)
     decode = _decoder.decode if msgspec is not None else None
+    too_deep = _too_deep(block)
     for i, (start, end) in enumerate(zip(block.starts.tolist(), block.ends.tolist(), strict=True)):
         line = view[start:end]
         if end - start < 64 and not bytes(line).strip():
             continue  # a blank line is no record
+        if end - start > max_bytes or i in too_deep:
+            number = block.first_number + i
+            why = (
+                too_long_reason("line", number, max_bytes)
+                if end - start > max_bytes
+                else too_deep_reason("line", number)
+            )
+            head = _shown(line[:TOO_LONG_HEAD]) + ("…" if end - start > TOO_LONG_HEAD else "")
+            rejects.append((valid + len(rows), Reject(head, why)))
+            continue
         row: Row | None = None
         if decode is not None:  # the fast path, inlined: it runs once per line
             try:
                 tweet = decode(line)
                 if tweet._type is None or tweet._type.endswith(".Tweet"):
                     row = _typed_row(tweet)
-            except (msgspec.ValidationError, msgspec.DecodeError, UnicodeDecodeError):
+            except (
+                msgspec.ValidationError,
+                msgspec.DecodeError,
+                UnicodeDecodeError,
+                RecursionError,
+            ):
                 pass  # the full parse below says what is wrong
         if row is None:
             row, reason = parse_line(line, block.first_number + i)
@@ -131,6 +156,30 @@ def _piece(block: LineBlock, valid: int) -> Piece:
     index = np.array(kept, np.int64)
     sizes = block.ends[index] - block.starts[index] + 1
     return Piece(_table(rows, _lines(block, index)), sizes, tuple(rejects), block.bytes_read)
+
+
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _too_deep(block: LineBlock, max_depth: int = MAX_JSON_DEPTH) -> set[int]:
+    """The block's lines nested deeper than ``max_depth``. Only a line with more opening
+    brackets than that can be (one pass over the block counts them); for those few, the
+    depth is measured with the line's strings taken out (a text may hold brackets)."""
+    if not len(block):
+        return set()
+    view = np.frombuffer(block.data, np.uint8, count=block.stop)
+    opens = view == ord("[")
+    opens |= view == ord("{")
+    counts = np.add.reduceat(opens, block.starts, dtype=np.int64)
+    found = set()
+    for i in np.flatnonzero(counts > max_depth).tolist():
+        line = _STRING.sub(b"", block.data[block.starts[i] : block.ends[i]])
+        text = np.frombuffer(line, np.uint8)
+        steps = ((text == ord("[")) | (text == ord("{"))).astype(np.int32)
+        steps -= (text == ord("]")) | (text == ord("}"))
+        if len(steps) and int(np.cumsum(steps).max()) > max_depth:
+            found.add(i)
+    return found
 
 
 def _lines(block: LineBlock, index: np.ndarray) -> pa.Array:
@@ -171,6 +220,8 @@ def parse_line(line: bytes | memoryview, number: int) -> tuple[Row | None, str |
             return None, f"invalid JSON: line {number}: {exc}"
         except UnicodeDecodeError as exc:
             return None, f"invalid UTF-8: line {number}: {exc.reason}"
+        except RecursionError:
+            return None, too_deep_reason("line", number)
         else:
             if tweet._type is None or tweet._type.endswith(".Tweet"):
                 return _typed_row(tweet), None
@@ -178,6 +229,8 @@ def parse_line(line: bytes | memoryview, number: int) -> tuple[Row | None, str |
         record = _generic(line)
     except UnicodeDecodeError as exc:
         return None, f"invalid UTF-8: line {number}: {exc.reason}"
+    except RecursionError:
+        return None, too_deep_reason("line", number)
     except _DecodeError as exc:
         return None, f"invalid JSON: line {number}: {exc}"
     if not is_tweet(record):
@@ -252,7 +305,10 @@ def _table(rows: list[Row], lines: pa.Array) -> pa.Table:
 
 
 def _array(values: list[Any]) -> pa.Array:
-    """Values as one Arrow column; a mix of types (a count given as text) becomes text."""
+    """Values as one Arrow column; a mix of types (a count given as text) becomes text, and
+    so do arrays and objects (as JSON): the lake says why such a value is no count."""
+    if any(isinstance(v, (list, dict)) for v in values):
+        return pa.array([None if v is None else _text(v) for v in values], pa.string())
     try:
         array = pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
