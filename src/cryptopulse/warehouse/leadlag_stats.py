@@ -18,6 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+# (block length L in hours, the bootstrap's signs: one row per block of L hours, one column
+# per replicate)
+Multipliers = tuple[int, npt.NDArray[np.float32]]
 
 MAX_LAG = 24  # lags -24..+24 hours
 MIN_PAIRS = 48  # fewer pairs: no correlation
@@ -143,7 +146,7 @@ class GrangerTest:
 
 def bootstrap_multipliers(
     n_hours: int, replicates: int = GRANGER_REPLICATES, seed: int = GRANGER_SEED
-) -> tuple[int, npt.NDArray[np.float32]]:
+) -> Multipliers:
     """(block length L, Rademacher multipliers of shape (n_hours // L + 1, replicates)): one
     sign per block of L consecutive hours and replicate, from a fixed seed, so the mart is
     the same every run. L is the Newey-West bandwidth of the series' hours."""
@@ -157,7 +160,7 @@ def granger_test(
     effect: FloatArray,
     cause: FloatArray,
     order: int,
-    multipliers: tuple[int, npt.NDArray[np.float32]] | None = None,
+    multipliers: Multipliers | None = None,
 ) -> GrangerTest:
     """effect_t = c + sum_i a_i effect_{t-i} + sum_i b_i cause_{t-i} + e_t, i = 1..order, over
     the hours where every term exists; H0: all b_i = 0. The statistic is the robust score
@@ -202,7 +205,7 @@ def granger_tests(
     effect: FloatArray,
     cause: FloatArray,
     orders: Sequence[int] = GRANGER_ORDERS,
-    multipliers: tuple[int, npt.NDArray[np.float32]] | None = None,
+    multipliers: Multipliers | None = None,
 ) -> list[GrangerTest]:
     shared = multipliers if multipliers is not None else bootstrap_multipliers(effect.size)
     return [granger_test(effect, cause, order, shared) for order in orders]
