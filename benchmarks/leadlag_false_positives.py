@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/leadlag_false_positives.py [--seeds 20] [--days 365]
         [--granger-seeds 2] [--planted-seeds 3]
 
-(a few minutes: ``--seeds 2 --granger-seeds 2 --planted-seeds 1 --days 120``)
+(a quick look: ``--seeds 2 --granger-seeds 2 --planted-seeds 1 --days 120``, 20 s here)
 
 For each case, each seed and each of the demo's 30 coins, a coin-``--days`` of hourly data
 from the demo generator (sources/demo: ``MarketModel`` for the returns, ``draw_tones`` for
