@@ -1,17 +1,18 @@
 """mart_sentiment_granger: per coin, does sentiment Granger-cause returns, and returns
 sentiment? A post-build step of the warehouse, the one mart computed in Python.
 
-Granger tests are regressions with a robust covariance (statsmodels), which no SQL engine
-offers; a dbt Python model would tie the project to one adapter. So after the dbt build
+Granger tests are regressions with a bootstrap, which no SQL engine offers; a dbt Python
+model would tie the project to one adapter. So after the dbt build
 this step reads the hourly mart through the engine's read-only ``MartReader`` (plain SQL
 every engine reads), computes the tests with ``leadlag_stats.granger_tests`` and stores the
 result with ``WarehouseEngine.write_table``; the export then writes it like any other mart.
-It is rebuilt from the whole hourly history each run (a few dozen regressions per coin).
+It is rebuilt from the whole hourly history each run (about half a second per coin-year).
 
-Per coin, direction and lag order p in GRANGER_ORDERS: effect_t regressed on a constant, p
-lags of itself and p lags of the cause; H0 "the cause's lags add nothing" by a Wald F test
-with a Newey-West covariance. Sentiment enters as the hour's mean sentiment (its own lags
-absorb persistence); hours without posts drop out. Formulas: docs/leadlag.md.
+Per coin, direction and lag order p in GRANGER_ORDERS: effect_t regressed on a constant and p
+lags of itself; H0 "p lags of the cause add nothing" by the heteroskedasticity-robust score
+statistic, its p-value from a block wild bootstrap under H0 (the same sign multipliers for
+every test of a coin, from a fixed seed). Sentiment enters as the hour's mean sentiment (its
+own lags absorb persistence); hours without posts drop out. Formulas: docs/leadlag.md.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from cryptopulse.warehouse.leadlag_stats import (
     GRANGER_ALPHA,
     GRANGER_ORDERS,
     FloatArray,
+    bootstrap_multipliers,
     granger_rejects,
     granger_tests,
 )
@@ -40,11 +42,10 @@ SCHEMA = pa.schema(
         pa.field("direction", pa.string()),
         pa.field("lag_order", pa.int32()),
         pa.field("n_observations", pa.int64()),
-        pa.field("f_statistic", pa.float64()),
+        pa.field("lm_statistic", pa.float64()),
         pa.field("df_num", pa.int32()),
-        pa.field("df_denom", pa.int64()),
         pa.field("p_value", pa.float64()),
-        pa.field("hac_lags", pa.int32()),
+        pa.field("block_hours", pa.int32()),
         pa.field("is_significant", pa.bool_()),
         pa.field("direction_is_significant", pa.bool_()),
     ]
@@ -69,8 +70,9 @@ def granger_table(hourly: pa.Table) -> pa.Table:
     starts = [0] + [i for i in range(1, len(coin_ids)) if coin_ids[i] != coin_ids[i - 1]]
     for start, end in zip(starts, [*starts[1:], len(coin_ids)], strict=True):
         s, r = sentiment[start:end], returns[start:end]
+        multipliers = bootstrap_multipliers(end - start)
         for direction, (effect, cause) in zip(DIRECTIONS, ((r, s), (s, r)), strict=True):
-            tests = granger_tests(effect, cause)
+            tests = granger_tests(effect, cause, multipliers=multipliers)
             rejected = granger_rejects(tests)
             for test in tests:
                 rows.append(
@@ -80,11 +82,10 @@ def granger_table(hourly: pa.Table) -> pa.Table:
                         "direction": direction,
                         "lag_order": test.lag_order,
                         "n_observations": test.n_observations,
-                        "f_statistic": test.f_statistic,
+                        "lm_statistic": test.lm_statistic,
                         "df_num": test.df_num,
-                        "df_denom": test.df_denom,
                         "p_value": test.p_value,
-                        "hac_lags": test.hac_lags,
+                        "block_hours": test.block_hours,
                         "is_significant": test.p_value is not None and test.p_value < cutoff,
                         "direction_is_significant": rejected,
                     }

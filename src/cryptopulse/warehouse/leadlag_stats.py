@@ -18,6 +18,9 @@ import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+# (block length L in hours, the bootstrap's signs: one row per block of L hours, one column
+# per replicate)
+Multipliers = tuple[int, npt.NDArray[np.float32]]
 
 MAX_LAG = 24  # lags -24..+24 hours
 MIN_PAIRS = 48  # fewer pairs: no correlation
@@ -26,6 +29,10 @@ Z_BONFERRONI = 3.71  # |z| above it: significant at family-wise 1 % over the 49 
 MAX_HAC_LAGS = 12  # var leadlag_max_hac_lags
 GRANGER_ORDERS: tuple[int, ...] = (1, 2, 3, 6, 12, 24)
 GRANGER_ALPHA = 0.01  # family-wise per coin and direction, Bonferroni over the orders
+# Bootstrap replicates: the Bonferroni cut 0.01 / 6 is then 8 exceedances, not 0 (999 would
+# leave p-values on a grid of 0.001 at the cut).
+GRANGER_REPLICATES = 4999
+GRANGER_SEED = 20261206  # fixed: the same multipliers every run, so the mart is idempotent
 
 
 def sentiment_change(mean_sentiment: FloatArray) -> FloatArray:
@@ -131,53 +138,77 @@ class GrangerTest:
 
     lag_order: int
     n_observations: int
-    f_statistic: float | None
-    df_num: int
-    df_denom: int | None
-    p_value: float | None
-    hac_lags: int | None
+    lm_statistic: float | None  # the heteroskedasticity-robust score statistic
+    df_num: int  # its degrees of freedom, the restrictions: lag_order
+    p_value: float | None  # by the block wild bootstrap
+    block_hours: int | None
 
 
-def granger_test(effect: FloatArray, cause: FloatArray, order: int) -> GrangerTest:
-    """effect_t = c + sum_i a_i effect_{t-i} + sum_i b_i cause_{t-i} + e_t, i = 1..order,
-    by OLS over the hours where every term exists; H0: all b_i = 0, a Wald F test with a
-    Newey-West covariance (bandwidth rule as above), so it holds under heteroskedasticity
-    and autocorrelation of the errors."""
-    # heavy import (scipy), only when testing; not statsmodels.api, which loads every model
-    from statsmodels.regression.linear_model import OLS
+def bootstrap_multipliers(
+    n_hours: int, replicates: int = GRANGER_REPLICATES, seed: int = GRANGER_SEED
+) -> Multipliers:
+    """(block length L, Rademacher multipliers of shape (n_hours // L + 1, replicates)): one
+    sign per block of L consecutive hours and replicate, from a fixed seed, so the mart is
+    the same every run. L is the Newey-West bandwidth of the series' hours."""
+    block = max(1, newey_west_bandwidth(n_hours))
+    rng = np.random.default_rng(seed)
+    signs = rng.integers(0, 2, size=(n_hours // block + 1, replicates), dtype=np.int8)
+    return block, (2 * signs - 1).astype(np.float32)
 
+
+def granger_test(
+    effect: FloatArray,
+    cause: FloatArray,
+    order: int,
+    multipliers: Multipliers | None = None,
+) -> GrangerTest:
+    """effect_t = c + sum_i a_i effect_{t-i} + sum_i b_i cause_{t-i} + e_t, i = 1..order, over
+    the hours where every term exists; H0: all b_i = 0. The statistic is the robust score
+    (LM) statistic of the restricted fit, its p-value from a block wild bootstrap under H0
+    (formulas: docs/leadlag.md). ``multipliers`` from ``bootstrap_multipliers`` (made for
+    the series' length when not given; pass them to share them between tests)."""
     size = effect.size
-    columns = [np.ones(size)]
-    for i in range(1, order + 1):
-        columns.append(_shifted(effect, -i))
-    for i in range(1, order + 1):
-        columns.append(_shifted(cause, -i))
-    design = np.column_stack(columns)
-    rows = np.isfinite(effect) & np.isfinite(design).all(axis=1)
+    block, signs = multipliers if multipliers is not None else bootstrap_multipliers(size)
+    own = np.column_stack([np.ones(size)] + [_shifted(effect, -i) for i in range(1, order + 1)])
+    lagged = np.column_stack([_shifted(cause, -i) for i in range(1, order + 1)])
+    rows = np.isfinite(effect) & np.isfinite(own).all(axis=1) & np.isfinite(lagged).all(axis=1)
     n = int(rows.sum())
-    n_params = 1 + 2 * order
-    # HAC tests with many regressors per observation reject far too often: at least 10
+    # Many regressors per observation make any robust test unreliable: at least 10
     # observations per parameter (order 24 needs 490 hours, three weeks with every hour).
-    if n < max(MIN_PAIRS, 10 * n_params):
-        return GrangerTest(order, n, None, order, None, None, None)
-    bandwidth = newey_west_bandwidth(n)
-    fit = OLS(effect[rows], design[rows]).fit(
-        cov_type="HAC", cov_kwds={"maxlags": bandwidth, "use_correction": True}, use_t=True
-    )
-    restriction = np.zeros((order, n_params))
-    restriction[:, 1 + order :] = np.eye(order)
-    test = fit.f_test(restriction)
-    f_value = float(np.squeeze(test.fvalue))
-    p_value = float(np.squeeze(test.pvalue))
-    if not (math.isfinite(f_value) and math.isfinite(p_value)):
-        return GrangerTest(order, n, None, order, int(test.df_denom), None, bandwidth)
-    return GrangerTest(order, n, f_value, order, int(test.df_denom), p_value, bandwidth)
+    if n < max(MIN_PAIRS, 10 * (1 + 2 * order)):
+        return GrangerTest(order, n, None, order, None, None)
+    # Frisch-Waugh: partial the constant and the effect's own lags out of the effect (the
+    # restricted residuals u) and out of the cause's lags (x), then the score is x'u.
+    basis, _ = np.linalg.qr(own[rows])
+    u = effect[rows] - basis @ (basis.T @ effect[rows])
+    x = lagged[rows] - basis @ (basis.T @ lagged[rows])
+    scores = x * u[:, None]  # one row per hour: its contribution to the score
+    try:
+        root = np.linalg.cholesky(scores.T @ scores)
+    except np.linalg.LinAlgError:  # a cause without variation: nothing to test
+        return GrangerTest(order, n, None, order, None, block)
+    standardized = np.linalg.solve(root, scores.sum(axis=0))
+    statistic = float(standardized @ standardized)
+    # The bootstrap flips the sign of every hour's residual in a block of L hours together:
+    # the block sums of the score keep the autocorrelation within a block and its
+    # heteroskedasticity; the studentizer (scores'scores) does not change under a flip.
+    block_of = np.flatnonzero(rows) // block
+    firsts = np.flatnonzero(np.r_[True, block_of[1:] != block_of[:-1]])
+    block_sums = np.linalg.solve(root, np.add.reduceat(scores, firsts, axis=0).T)
+    replicated = block_sums.astype(np.float32) @ signs[block_of[firsts]]
+    exceed = int((np.einsum("ij,ij->j", replicated, replicated) >= statistic).sum())
+    p_value = (1 + exceed) / (signs.shape[1] + 1)
+    return GrangerTest(order, n, statistic, order, p_value, block)
 
 
 def granger_tests(
-    effect: FloatArray, cause: FloatArray, orders: Sequence[int] = GRANGER_ORDERS
+    effect: FloatArray,
+    cause: FloatArray,
+    orders: Sequence[int] = GRANGER_ORDERS,
+    multipliers: Multipliers | None = None,
 ) -> list[GrangerTest]:
-    return [granger_test(effect, cause, order) for order in orders]
+    shared = multipliers if multipliers is not None else bootstrap_multipliers(effect.size)
+    return [granger_test(effect, cause, order, shared) for order in orders]
 
 
 def granger_rejects(tests: Sequence[GrangerTest], alpha: float = GRANGER_ALPHA) -> bool:
