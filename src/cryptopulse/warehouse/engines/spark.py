@@ -35,6 +35,7 @@ from cryptopulse.warehouse.engine import (
 from cryptopulse.warehouse.engines import spark_session
 
 SCHEMA = "cryptopulse"
+COLUMN_ORDER = "cryptopulse.columns"  # table property: the model's column order
 _DAY = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/[^/]*$")
 
 
@@ -52,7 +53,16 @@ class SparkReader(MartReader):
         return sorted(str(row["tableName"]) for row in found if not row["isTemporary"])
 
     def columns(self, table: str) -> list[str]:
-        return list(self.session.table(f"{SCHEMA}.{self.quote(table)}").columns)
+        """In the model's order: Spark lists a partition column last, so a partitioned table
+        remembers the order in its property cryptopulse.columns (macros/spark.sql)."""
+        name = f"{SCHEMA}.{self.quote(table)}"
+        stored = list(self.session.table(name).columns)
+        properties = self.session.sql(f"show tblproperties {name}").collect()
+        order = {str(row["key"]): str(row["value"]) for row in properties}.get(COLUMN_ORDER)
+        if not order:
+            return stored
+        remembered = [c for c in order.split(",") if c in stored]
+        return remembered + [c for c in stored if c not in remembered]
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._sql(sql).collect()]

@@ -131,3 +131,23 @@
 {% macro spark__datediff(first_date, second_date, datepart) -%}
   timestampdiff({{ datepart }}, {{ first_date }}, {{ second_date }})
 {%- endmacro %}
+
+
+{% macro remember_column_order() %}
+  {#- Post-hook of every model (dbt_project.yml). Spark stores a partitioned table's
+      partition column last; the table remembers the model's own column order in a table
+      property (cryptopulse.columns), which the engine's reader lists columns by, so exports
+      have the same columns in the same order on every engine. Nothing elsewhere. -#}
+  {{ return(adapter.dispatch('remember_column_order', 'cryptopulse')()) }}
+{% endmacro %}
+
+{% macro default__remember_column_order() %}
+{% endmacro %}
+
+{% macro spark__remember_column_order() %}
+  {%- if execute and config.get('partition_by') and config.get('materialized') != 'view' -%}
+    {%- set described = run_query('describe query ' ~ model.compiled_code) -%}
+    {%- set names = described.columns[0].values() | list -%}
+    alter table {{ this }} set tblproperties ('cryptopulse.columns' = '{{ names | join(",") }}')
+  {%- endif -%}
+{% endmacro %}
