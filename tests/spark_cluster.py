@@ -77,8 +77,15 @@ def running_cluster(
         _launch(
             folder,
             "master",
-            ["org.apache.spark.deploy.master.Master", "--host", HOST,
-             "--port", str(cluster.port), "--webui-port", str(cluster.ui_port)],
+            [
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                HOST,
+                "--port",
+                str(cluster.port),
+                "--webui-port",
+                str(cluster.ui_port),
+            ],
         )
     ]
     try:
@@ -86,10 +93,22 @@ def running_cluster(
             _launch(
                 folder,
                 "worker",
-                ["org.apache.spark.deploy.worker.Worker", cluster.url, "--host", HOST,
-                 "--port", str(free_port()), "--webui-port", str(free_port()),
-                 "--cores", str(worker_cores), "--memory", "2g",
-                 "--work-dir", str(folder / "worker")],
+                [
+                    "org.apache.spark.deploy.worker.Worker",
+                    cluster.url,
+                    "--host",
+                    HOST,
+                    "--port",
+                    str(free_port()),
+                    "--webui-port",
+                    str(free_port()),
+                    "--cores",
+                    str(worker_cores),
+                    "--memory",
+                    "2g",
+                    "--work-dir",
+                    str(folder / "worker"),
+                ],
             )
         )
         _wait_for_worker(cluster, processes, timeout)

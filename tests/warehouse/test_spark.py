@@ -180,4 +180,3 @@ def test_a_second_run_is_refused_while_one_builds(daily: dict[str, Any], tmp_pat
     message = result.stderr.strip()
     assert f"(PID {os.getpid()}) is building the Spark warehouse" in message
     assert "Traceback" not in result.stderr + result.stdout
-

@@ -5,13 +5,13 @@ spark://127.0.0.1:PORT passes every check and equals the DuckDB build, table for
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cryptopulse.core.settings import Settings
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
+from cryptopulse.warehouse.engines import spark_session
 from spark_cluster import SparkCluster
 from table_diff import differences
 from test_spark import OTHER, build_like_duckdb, duckdb_table, spark_settings, spark_table
@@ -23,10 +23,9 @@ pytestmark = pytest.mark.slow
 def built(
     small_demo: Settings, spark_cluster: SparkCluster, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Any]]:
-    spark = spark_settings(small_demo.lake_url, tmp_path_factory.mktemp("spark-on-cluster"), spark_cluster.url)
+    folder = tmp_path_factory.mktemp("spark-on-cluster")
+    spark = spark_settings(small_demo.lake_url, folder, spark_cluster.url)
     yield {"duck": small_demo, "spark": spark, **build_like_duckdb(small_demo, spark)}
-    from cryptopulse.warehouse.engines import spark_session
-
     spark_session.stop()  # the application leaves the cluster before it stops
 
 

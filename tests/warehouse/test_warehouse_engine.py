@@ -57,8 +57,9 @@ def test_a_spark_url_names_the_spark_engine_and_its_master(
     env = engine.dbt_environment()
     assert env["CRYPTOPULSE_SPARKCONF_MASTER"] == master
     assert env["CRYPTOPULSE_SPARKCONF_SQL_WAREHOUSE_DIR"] == str(tmp_path / "tables")
-    assert str(tmp_path / "work" / "metastore_db") in (
-        env["CRYPTOPULSE_SPARKCONF_HADOOP_JAVAX_JDO_OPTION_CONNECTIONURL"]
+    assert (
+        str(tmp_path / "work" / "metastore_db")
+        in (env["CRYPTOPULSE_SPARKCONF_HADOOP_JAVAX_JDO_OPTION_CONNECTIONURL"])
     )
 
 

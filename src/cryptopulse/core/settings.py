@@ -333,6 +333,8 @@ def spark_master(url: str) -> str:
         "accepted Spark URLs: spark://local, spark://local[N] (N cores in this process) or "
         "spark://HOST:PORT (a standalone master, usually port 7077)"
     )
+
+
 # Schema and role names used unquoted in SQL: lower case, so PostgreSQL does not fold them.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,49}")
 
