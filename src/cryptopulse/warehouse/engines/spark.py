@@ -35,7 +35,8 @@ from cryptopulse.warehouse.engine import (
 from cryptopulse.warehouse.engines import spark_session
 
 SCHEMA = "cryptopulse"
-COLUMN_ORDER = "cryptopulse.columns"  # table property: the model's column order
+# Table property: where the model put a partitioned table's partition columns (name=index).
+PARTITION_POSITIONS = "cryptopulse.partition_positions"
 _DAY = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/[^/]*$")
 
 
@@ -54,15 +55,17 @@ class SparkReader(MartReader):
 
     def columns(self, table: str) -> list[str]:
         """In the model's order: Spark lists a partition column last, so a partitioned table
-        remembers the order in its property cryptopulse.columns (macros/spark.sql)."""
+        remembers where the model put it (macros/spark.sql, remember_column_order)."""
         name = f"{SCHEMA}.{self.quote(table)}"
-        stored = list(self.session.table(name).columns)
+        columns = list(self.session.table(name).columns)
         properties = self.session.sql(f"show tblproperties {name}").collect()
-        order = {str(row["key"]): str(row["value"]) for row in properties}.get(COLUMN_ORDER)
-        if not order:
-            return stored
-        remembered = [c for c in order.split(",") if c in stored]
-        return remembered + [c for c in stored if c not in remembered]
+        found = {str(row["key"]): str(row["value"]) for row in properties}
+        placed = [p.split("=") for p in found.get(PARTITION_POSITIONS, "").split(",") if "=" in p]
+        for column, index in sorted(placed, key=lambda item: int(item[1])):
+            if column in columns:
+                columns.remove(column)
+                columns.insert(int(index), column)
+        return columns
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in self._sql(sql).collect()]

@@ -135,9 +135,11 @@
 
 {% macro remember_column_order() %}
   {#- Post-hook of every model (dbt_project.yml). Spark stores a partitioned table's
-      partition column last; the table remembers the model's own column order in a table
-      property (cryptopulse.columns), which the engine's reader lists columns by, so exports
-      have the same columns in the same order on every engine. Nothing elsewhere. -#}
+      partition column last; the table remembers where the model put it in a table property
+      (cryptopulse.partition_positions, e.g. date_key=2), which the engine's reader lists
+      columns by, so exports have the same columns in the same order on every engine. Only
+      positions: Spark redacts a property whose value looks like a secret (`authors`).
+      Nothing elsewhere. -#}
   {{ return(adapter.dispatch('remember_column_order', 'cryptopulse')()) }}
 {% endmacro %}
 
@@ -148,6 +150,16 @@
   {%- if execute and config.get('partition_by') and config.get('materialized') != 'view' -%}
     {%- set described = run_query('describe query ' ~ model.compiled_code) -%}
     {%- set names = described.columns[0].values() | list -%}
-    alter table {{ this }} set tblproperties ('cryptopulse.columns' = '{{ names | join(",") }}')
+    {%- set partitioned = config.get('partition_by') -%}
+    {%- set partitioned = [partitioned] if partitioned is string else partitioned -%}
+    {%- set positions = [] -%}
+    {%- for name in names -%}
+      {%- if name in partitioned -%}
+        {%- do positions.append(name ~ '=' ~ loop.index0) -%}
+      {%- endif -%}
+    {%- endfor -%}
+    alter table {{ this }} set tblproperties (
+        'cryptopulse.partition_positions' = '{{ positions | join(",") }}'
+    )
   {%- endif -%}
 {% endmacro %}
