@@ -13,8 +13,13 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
 from cryptopulse.warehouse.engines import spark_session
 from spark_cluster import SparkCluster
-from table_diff import differences
-from test_spark import OTHER, build_like_duckdb, duckdb_table, spark_settings, spark_table
+from test_spark import (
+    OTHER,
+    assert_same_exported_mart,
+    assert_table_equals_duckdb,
+    build_like_duckdb,
+    spark_settings,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -45,16 +50,11 @@ def test_the_demo_passes_every_check_on_a_standalone_cluster(
 def test_a_cluster_build_equals_a_duckdb_build_of_the_same_lake(
     built: dict[str, Any], table: str
 ) -> None:
-    on_spark = spark_table(built["spark"], table)
-    on_duckdb = duckdb_table(built["duck"], table)
-    assert on_spark.num_rows == on_duckdb.num_rows > 0
-    assert differences(on_spark, on_duckdb) == []
+    assert_table_equals_duckdb(built, table)
 
 
 @pytest.mark.parametrize("table", USER_TABLES)
 def test_the_export_from_the_cluster_writes_the_same_marts(
     built: dict[str, Any], table: str
 ) -> None:
-    spark, duck = built["spark_marts"][table], built["duck_marts"][table]
-    assert spark.column_names == duck.column_names
-    assert differences(spark, duck) == []
+    assert_same_exported_mart(built, table)

@@ -66,6 +66,7 @@ class WarehouseEngine(ABC):
 
     name: ClassVar[str]  # short id: duckdb, postgresql, ...
     label: ClassVar[str]  # for people: DuckDB, PostgreSQL, ...
+    dbt_var_names: ClassVar[tuple[str, ...]] = ()  # the project vars dbt_vars() gives
 
     # ---- what people and the run record see ----------------------------------------------
     @abstractmethod

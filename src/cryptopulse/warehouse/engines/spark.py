@@ -84,6 +84,7 @@ class SparkReader(MartReader):
 class SparkEngine(WarehouseEngine):
     name: ClassVar[str] = "spark"
     label: ClassVar[str] = "Spark"
+    dbt_var_names: ClassVar[tuple[str, ...]] = ("spark_lake_days",)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

@@ -27,7 +27,12 @@
   {%- endif -%}
   {%- set path = lake_dataset_path(dataset) -%}
   {%- set folder = path[:-('/*/*.parquet' | length)] -%}
-  {%- set days = (var('spark_lake_days', {}) or {}).get(dataset, []) -%}
+  {%- set by_dataset = var('spark_lake_days', {}) or {} -%}
+  {%- if by_dataset is string -%}
+    {#- JSON text when passed by the Airflow tasks (airflow_tasks.transform_vars). -#}
+    {%- set by_dataset = fromjson(by_dataset) -%}
+  {%- endif -%}
+  {%- set days = by_dataset.get(dataset, []) -%}
   {%- if window is not none -%}
     {%- set days = days | select('ge', window[0]) | select('lt', window[1]) | list -%}
   {%- endif -%}
