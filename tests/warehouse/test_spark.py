@@ -111,7 +111,8 @@ def test_the_export_writes_the_same_marts_from_spark(built: dict[str, Any], tabl
 def test_spark_keeps_its_files_out_of_the_working_folder(built: dict[str, Any]) -> None:
     spark = built["spark"]
     work = Path(spark.spark_work_dir)
-    assert (work / "metastore_db").is_dir() and (work / "derby.log").is_file()
+    # (derby.log goes where the process's first session put it: the JVM outlives sessions.)
+    assert (work / "metastore_db").is_dir() and (work / "scratch").is_dir()
     assert (Path(spark.spark_warehouse_dir) / "cryptopulse.db" / "fct_posts").is_dir()
     here = set(os.listdir(Path.cwd()))
     assert not here & {"metastore_db", "derby.log", "spark-warehouse"}
@@ -158,7 +159,8 @@ def daily(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 @pytest.mark.parametrize("table", [*USER_TABLES, *OTHER])
 def test_the_same_window_twice_gives_identical_tables(daily: dict[str, Any], table: str) -> None:
     first, again = daily["first"][table], daily["again"][table]
-    assert first.num_rows > 0
+    # One day is too short for any HAC estimate (DuckDB's build of that day has none either).
+    assert first.num_rows > 0 or table == "agg_sentiment_return_hac"
     assert differences(again, first) == []
 
 
