@@ -192,3 +192,13 @@ def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     config = Settings(lake_url=str(work / "lake"), warehouse_url=str(work / "warehouse.duckdb"))
     pipeline.run(config, SCALES["small"], command="demo")
     return config
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A standalone Spark master and one worker on loopback (tests/spark_cluster.py), up
+    once the worker has registered, both stopped (and waited for) at the end."""
+    from spark_cluster import running_cluster
+
+    with running_cluster(tmp_path_factory.mktemp("spark-cluster")) as cluster:
+        yield cluster

@@ -35,14 +35,37 @@ def test_a_file_path_and_a_duckdb_url_name_the_same_duckdb_warehouse(tmp_path: P
 
 
 @pytest.mark.parametrize(
-    ("url", "engine"),
+    ("url", "master"),
     [
-        ("spark://127.0.0.1:7077", "Spark"),
-        ("spark://local[2]", "Spark"),
+        ("spark://127.0.0.1:7077", "spark://127.0.0.1:7077"),
+        ("spark://local[2]", "local[2]"),
+        ("spark://local", "local[*]"),
     ],
 )
-def test_engines_to_come_are_refused_at_settings_load_with_a_clear_line(
-    monkeypatch: pytest.MonkeyPatch, url: str, engine: str
+def test_a_spark_url_names_the_spark_engine_and_its_master(
+    tmp_path: Path, url: str, master: str
+) -> None:
+    settings = Settings(
+        lake_url=str(tmp_path / "lake"),
+        warehouse_url=url,
+        spark_warehouse_dir=str(tmp_path / "tables"),
+        spark_work_dir=str(tmp_path / "work"),
+    )
+    engine = open_engine(settings)
+    assert engine.name == "spark" and engine.dbt_target() == "spark"
+    assert engine.describe() == f"Spark {master} ({tmp_path / 'tables'})"
+    env = engine.dbt_environment()
+    assert env["CRYPTOPULSE_SPARKCONF_MASTER"] == master
+    assert env["CRYPTOPULSE_SPARKCONF_SQL_WAREHOUSE_DIR"] == str(tmp_path / "tables")
+    assert (
+        str(tmp_path / "work" / "metastore_db")
+        in (env["CRYPTOPULSE_SPARKCONF_HADOOP_JAVAX_JDO_OPTION_CONNECTIONURL"])
+    )
+
+
+@pytest.mark.parametrize("url", ["spark://", "spark://local[0]", "spark://host", "spark://h:x"])
+def test_a_bad_spark_url_is_refused_at_settings_load_with_a_clear_line(
+    monkeypatch: pytest.MonkeyPatch, url: str
 ) -> None:
     monkeypatch.setenv("CRYPTOPULSE_WAREHOUSE_URL", url)
     with pytest.raises(SettingsError) as raised:
@@ -50,8 +73,7 @@ def test_engines_to_come_are_refused_at_settings_load_with_a_clear_line(
     message = str(raised.value)
     assert isinstance(raised.value, UserError)
     assert message.startswith("CRYPTOPULSE_WAREHOUSE_URL: ")
-    assert f"the {engine} warehouse engine is not available yet" in message
-    assert "a DuckDB file path such as ./data/warehouse.duckdb" in message
+    assert "spark://local[N]" in message and "spark://HOST:PORT" in message
 
 
 def test_a_postgresql_url_names_the_postgresql_engine_without_a_password(
@@ -204,3 +226,20 @@ def test_the_run_record_names_the_engine_and_where_it_is(settings: Settings) -> 
     record = new_report(settings, "run", None).to_record()
     assert record["warehouse_engine"] == "DuckDB"
     assert record["warehouse"] == str(settings.warehouse_path)
+
+
+def test_the_spark_profile_passes_every_setting_of_the_engines_session(tmp_path: Path) -> None:
+    """A dbt run started outside the pipeline (an Airflow task) builds the same session."""
+    import yaml
+
+    from cryptopulse.warehouse.dbt_runner import PROJECT_DIR
+
+    settings = Settings(lake_url=str(tmp_path / "lake"), warehouse_url="spark://local[2]")
+    engine = open_engine(settings)
+    profile = yaml.safe_load((PROJECT_DIR / "profiles.yml").read_text())
+    passed = profile["cryptopulse"]["outputs"]["spark"]["server_side_parameters"]
+    env = engine.dbt_environment()
+    for key, template in passed.items():
+        variable = template.split("'")[1]
+        assert variable in env, key
+    assert len(passed) == sum(1 for k in env if k.startswith("CRYPTOPULSE_SPARKCONF_"))

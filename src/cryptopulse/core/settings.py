@@ -76,8 +76,9 @@ class Settings(SettingsSection):
         description="The warehouse; its scheme picks the engine: a DuckDB file path "
         "(or duckdb://PATH), postgresql://USER@HOST:PORT/DB (the password from PGPASSWORD, "
         "~/.pgpass or the Airflow connection cryptopulse_warehouse), or "
-        "redshift://USER@HOST:5439/DB (password in CRYPTOPULSE_REDSHIFT_PASSWORD); never a "
-        "password in the URL. spark:// comes later.",
+        "redshift://USER@HOST:5439/DB (password in CRYPTOPULSE_REDSHIFT_PASSWORD), "
+        "spark://HOST:PORT (a standalone Spark master) or spark://local[N] (Spark in this "
+        "process); never a password in the URL.",
     )
     s3_endpoint_url: str | None = Field(
         default=None,
@@ -120,6 +121,28 @@ class Settings(SettingsSection):
     redshift_password: SecretStr | None = Field(
         default=None,
         description="Redshift: the password of the warehouse URL's user.",
+    )
+    spark_warehouse_dir: str = Field(
+        default="./data/spark-warehouse",
+        description="Spark: where the warehouse's tables live, as Parquet (a local folder; on "
+        "a cluster, a path every executor reaches).",
+    )
+    spark_work_dir: str = Field(
+        default="./data/spark-work",
+        description="Spark: the driver's own files: the table catalogue (an embedded Derby "
+        "metastore), scratch space, derby.log and dbt's target and logs.",
+    )
+    spark_shuffle_partitions: int = Field(
+        default=4,
+        ge=1,
+        description="Spark: partitions of every shuffle (joins, aggregations, windows); "
+        "Spark's own default, 200, suits a cluster, not the demo.",
+    )
+    spark_driver_memory: str = Field(
+        default="2g",
+        description="Spark: the driver's JVM heap (in local mode, the executors' too), e.g. "
+        "1g, 4g; applies when this process starts the JVM.",
+        pattern=r"^[1-9][0-9]*[kmgt]$",
     )
     dashboard_port: int = Field(
         default=8501,
@@ -195,6 +218,9 @@ class Settings(SettingsSection):
         engine = warehouse_engine_name(value)
         if engine in SERVER_PORTS:  # ValueError names no password
             parse_server_url(value, SERVER_PORTS[engine])
+            return value
+        if engine == "spark":
+            spark_master(value)  # ValueError says what is accepted
             return value
         if engine in ENGINES_TO_COME:
             raise ValueError(
@@ -287,7 +313,7 @@ class Settings(SettingsSection):
 
 # Warehouse engines by URL scheme: a plain path or duckdb:// is DuckDB (the engines
 # themselves live in cryptopulse.warehouse.engines); these schemes are refused until built.
-ENGINES_TO_COME = {"spark": "Spark"}
+ENGINES_TO_COME: dict[str, str] = {}
 # Server engines and their default ports: their URLs are scheme://USER@HOST[:PORT]/DB.
 SERVER_PORTS = {"postgresql": 5432, "redshift": 5439}
 REDSHIFT_PORT = SERVER_PORTS["redshift"]
@@ -295,8 +321,27 @@ REDSHIFT_PORT = SERVER_PORTS["redshift"]
 _IAM_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 _WAREHOUSE_ACCEPTED = (
     "a DuckDB file path such as ./data/warehouse.duckdb (or duckdb://PATH), "
-    "postgresql://USER@HOST:PORT/DB or redshift://USER@HOST:5439/DB"
+    "postgresql://USER@HOST:PORT/DB, redshift://USER@HOST:5439/DB, spark://HOST:PORT or "
+    "spark://local[N]"
 )
+_SPARK_LOCAL = re.compile(r"local(\[(?:[1-9][0-9]*|\*)\])?")
+
+
+def spark_master(url: str) -> str:
+    """The Spark master of a spark:// warehouse URL: ``local[N]`` (``spark://local`` is every
+    core, ``local[*]``) or ``spark://HOST:PORT`` of a standalone master; ValueError if none."""
+    rest = warehouse_location(url).strip().rstrip("/")
+    if _SPARK_LOCAL.fullmatch(rest):
+        return rest if "[" in rest else "local[*]"
+    host, colon, port = rest.rpartition(":")
+    if colon and host and port.isdigit() and 0 < int(port) < 65536 and "/" not in host:
+        return f"spark://{host}:{port}"
+    raise ValueError(
+        "accepted Spark URLs: spark://local, spark://local[N] (N cores in this process) or "
+        "spark://HOST:PORT (a standalone master, usually port 7077)"
+    )
+
+
 # Schema and role names used unquoted in SQL: lower case, so PostgreSQL does not fold them.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,49}")
 

@@ -9,6 +9,7 @@ A ``postgres`` connection ``cryptopulse_warehouse`` makes the DAG run against th
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import asdict
@@ -30,9 +31,10 @@ log = logging.getLogger(__name__)
 
 DAG_ID = "cryptopulse_daily"
 SCHEDULE = "0 7 * * *"  # every day at 07:00 UTC
-# DuckDB takes one writing process per file: every task that writes it runs in this one-slot
-# pool (created by `make airflow`; see the README). PostgreSQL takes concurrent writers, so its
-# tasks run outside it (one DAG run at a time still: max_active_runs).
+# DuckDB takes one writing process per file (and Spark's embedded catalogue one process):
+# every task that writes it runs in this one-slot pool (created by `make airflow`; see the
+# README). PostgreSQL takes concurrent writers, so its tasks run outside it (one DAG run at a
+# time still: max_active_runs).
 WAREHOUSE_POOL = "cryptopulse_warehouse"
 # An Airflow connection of type postgres with this id points the DAG at a PostgreSQL warehouse.
 WAREHOUSE_CONNECTION = "cryptopulse_warehouse"
@@ -127,8 +129,9 @@ def dag_settings() -> Settings:
 
 
 def uses_pool() -> bool:
-    """Whether the warehouse's writers must share the one-slot pool (DuckDB)."""
-    return open_engine(dag_settings()).name == "duckdb"
+    """Whether the warehouse's writers must share the one-slot pool: DuckDB's file and
+    Spark's embedded catalogue admit one process at a time."""
+    return open_engine(dag_settings()).name in ("duckdb", "spark")
 
 
 def warehouse_task_args() -> dict[str, Any]:
@@ -185,11 +188,15 @@ def transform_vars(window: dict[str, str]) -> dict[str, str]:
     engine = open_engine(settings)
     with engine.writing():  # refused while another run (a CLI one) builds the warehouse
         engine.load(lake, datasets, versions, _interval(window))
+    # The engine's own vars (Spark: the lake's days per dataset) travel as JSON text, as
+    # templated operator fields render to strings (macros read them back).
+    own = engine.dbt_vars(lake, datasets, versions)
     return {
         "lake_url": lake.uri(),
         "lake_datasets": ",".join(datasets),
         "window_start": window["start"],
         "window_end": window["end"],
+        **{name: json.dumps(value) for name, value in own.items()},
     }
 
 
@@ -316,7 +323,10 @@ def dbt_operator_args() -> dict[str, Any]:
 
     window = {"CRYPTOPULSE_WINDOW_START": "window_start", "CRYPTOPULSE_WINDOW_END": "window_end"}
     return {
-        "vars": {name: pulled(name) for name in ("lake_url", "lake_datasets")},
+        "vars": {
+            name: pulled(name)
+            for name in ("lake_url", "lake_datasets", *open_engine(dag_settings()).dbt_var_names)
+        },
         "env": dbt_env() | {key: pulled(name) for key, name in window.items()},
         "append_env": True,
         "install_deps": False,

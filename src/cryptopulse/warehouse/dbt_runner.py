@@ -166,7 +166,9 @@ def build(
     if full_refresh:
         extra.append("--full-refresh")
     datasets = landed_datasets(lake, enrich_versions)  # listing the lake once serves all
-    variables = dbt_vars(lake, enrich_versions, datasets) | engine.dbt_vars()
+    variables = dbt_vars(lake, enrich_versions, datasets) | engine.dbt_vars(
+        lake, datasets, enrich_versions
+    )
     # Checks alone only read; a build holds the warehouse from the load to its last check.
     holding = engine.writing() if command != "test" else contextlib.nullcontext()
     with holding:
@@ -233,7 +235,8 @@ def generate_docs(settings: Settings, lake: Lake, enrich_versions: Mapping[str, 
         )
     engine.check_writable()  # dbt opens it as for a build: say now if another process holds it
     engine.work_dir().mkdir(parents=True, exist_ok=True)
-    variables = dbt_vars(lake, enrich_versions) | engine.dbt_vars()
+    variables = dbt_vars(lake, enrich_versions)
+    variables |= engine.dbt_vars(lake, variables["lake_datasets"], enrich_versions)
     with dbt_environment(settings):
         try:
             args = dbt_args("docs generate", settings, variables, [], target=DOCS_TARGET)

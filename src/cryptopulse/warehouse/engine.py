@@ -66,6 +66,7 @@ class WarehouseEngine(ABC):
 
     name: ClassVar[str]  # short id: duckdb, postgresql, ...
     label: ClassVar[str]  # for people: DuckDB, PostgreSQL, ...
+    dbt_var_names: ClassVar[tuple[str, ...]] = ()  # the project vars dbt_vars() gives
 
     # ---- what people and the run record see ----------------------------------------------
     @abstractmethod
@@ -85,8 +86,11 @@ class WarehouseEngine(ABC):
     def dbt_environment(self) -> dict[str, str]:
         """Environment variables the profile reads for this target; no secret."""
 
-    def dbt_vars(self) -> dict[str, Any]:
-        """Project vars this engine adds to the lake's (none by default)."""
+    def dbt_vars(
+        self, lake: Lake, datasets: list[str], enrich_versions: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """Project vars this engine adds to the lake's (none by default); ``datasets`` are
+        the landed ones."""
         return {}
 
     @abstractmethod

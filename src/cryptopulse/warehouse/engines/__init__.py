@@ -32,5 +32,14 @@ def open_engine(settings: Settings) -> WarehouseEngine:
                 "pip install 'cryptopulse[redshift]'"
             ) from exc
         return RedshiftEngine(settings)
+    if name == "spark":
+        try:
+            from cryptopulse.warehouse.engines.spark import SparkEngine
+        except ImportError as exc:
+            raise UserError(
+                "the Spark warehouse needs the `spark` extra (and Java 17 or newer): "
+                "pip install 'cryptopulse[spark]'"
+            ) from exc
+        return SparkEngine(settings)
     # Settings refuse the schemes of engines not built yet; this is for settings made by hand.
     raise UserError(f"the {name} warehouse engine is not available yet")

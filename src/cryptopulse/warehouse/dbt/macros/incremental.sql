@@ -78,6 +78,11 @@
 
 
 {% macro replace_lake_window() -%}
+  {{- adapter.dispatch('replace_lake_window', 'cryptopulse')() -}}
+{%- endmacro %}
+
+
+{% macro default__replace_lake_window() -%}
   {#- Pre-hook of every model (dbt_project.yml), acting on the windowed tables only (var
       windowed_tables): a run with a window first removes the rows merged from the window's
       lake days, then the merge on natural keys inserts what those days hold now. So a day

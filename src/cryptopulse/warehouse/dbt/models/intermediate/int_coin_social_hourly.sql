@@ -30,10 +30,19 @@ select
     count(distinct author) as unique_authors,
     count(compound) as scored_posts,
     {{ exact_sum('compound') }} / nullif(count(compound), 0) as mean_sentiment,
-    avg(case when compound >= 0.05 then 1.0 when compound is not null then 0.0 end)
-        as positive_share,
-    avg(case when compound <= -0.05 then 1.0 when compound is not null then 0.0 end)
-        as negative_share,
+    {#- Shares of doubles: a 1.0 literal is a decimal, whose average Spark rounds to 5 places. -#}
+    avg(
+        cast(
+            case when compound >= 0.05 then 1 when compound is not null then 0 end
+            as {{ type_double() }}
+        )
+    ) as positive_share,
+    avg(
+        cast(
+            case when compound <= -0.05 then 1 when compound is not null then 0 end
+            as {{ type_double() }}
+        )
+    ) as negative_share,
     {{ exact_sum('compound * engagement_weight') }} / nullif(
         {{ exact_sum('case when compound is not null then engagement_weight end') }}, 0
     ) as engagement_weighted_sentiment
