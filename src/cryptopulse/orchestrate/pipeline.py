@@ -18,7 +18,7 @@ from cryptopulse.core.batch import Batch
 from cryptopulse.core.errors import PartlyLandedError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.run_record import RunReport
-from cryptopulse.core.settings import Settings
+from cryptopulse.core.settings import Settings, warehouse_engine_name
 from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
 from cryptopulse.enrich.step import versions as enrich_versions
@@ -135,7 +135,13 @@ def enrich(
     settings: Settings, window: Interval | None = None, progress: Progress = _quiet
 ) -> EnrichReport:
     """Resolve coin mentions and score sentiment for the posts landed in ``window`` (all
-    landed posts without one); posts already done for the current versions are skipped."""
+    landed posts without one); posts already done for the current versions are skipped.
+    On a Spark warehouse the cluster's executors do it (the same code, shipped with the job)."""
+    if warehouse_engine_name(settings.warehouse_url) == "spark":
+        from cryptopulse.enrich.spark import enrich_on_spark
+        from cryptopulse.warehouse.engines import spark_session
+
+        return enrich_on_spark(spark_session.start(settings), settings, window, progress)
     return enrich_posts(settings, window, progress=progress)
 
 

@@ -13,6 +13,7 @@ folder. The console gets errors only (a log4j2 file of our own, no progress bars
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,9 @@ def start(settings: Settings) -> SparkSession:
             return active
         Path(conf["spark.local.dir"]).mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("SPARK_LOCAL_IP", conf["spark.driver.host"])
+        # The executors' Python (read when the context starts): this one, which has
+        # cryptopulse and its dependencies, unless the user names another.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         builder: Any = SparkSession.builder
         for key, value in conf.items():
             builder = builder.config(key, value)
