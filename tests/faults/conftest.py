@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from cryptopulse.core.settings import Settings
+
 REPORT_ENV = "CRYPTOPULSE_FAULT_REPORT"
 
 
@@ -44,3 +46,15 @@ def fault_record(request: pytest.FixtureRequest) -> Callable[..., None]:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     return record
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The small pipeline run once without a fault: what every rerun must equal."""
+    from faults.pipeline import WINDOW, run, settings_in
+
+    work = tmp_path_factory.mktemp("reference")
+    settings = settings_in(work)
+    done = run(["run", *WINDOW], settings, work)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return settings

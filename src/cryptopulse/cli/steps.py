@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from cryptopulse.cli.console import console
 from cryptopulse.cli.errors import friendly_errors, settings_or_exit
 from cryptopulse.cli.progress import progress_bars
-from cryptopulse.cli.signals import stopped_by_sigterm
 from cryptopulse.cli.render import render_run
+from cryptopulse.cli.signals import stopped_by_sigterm
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
 from cryptopulse.orchestrate import pipeline

@@ -54,7 +54,9 @@ def corrupt(lake: Lake, bad: Unreadable, more: int = 0) -> CorruptLakeFile:
 
 def remedy(rel: str) -> str:
     """What to do about the unreadable lake file ``rel``."""
-    aside = f"or move it aside with `cryptopulse status --move-unreadable` (into {QUARANTINE_ASIDE}/)"
+    aside = (
+        f"or move it aside with `cryptopulse status --move-unreadable` (into {QUARANTINE_ASIDE}/)"
+    )
     day = partition_day(rel)
     zone = rel.split("/", 1)[0]
     if zone == layout.ENRICH:

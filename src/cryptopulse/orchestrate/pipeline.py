@@ -19,7 +19,7 @@ from typing import Any
 
 from cryptopulse.core import faults
 from cryptopulse.core.batch import Batch
-from cryptopulse.core.errors import DiskFullError, PartlyLandedError, RunNotRecorded, Stopped
+from cryptopulse.core.errors import DiskFullError, RunNotRecorded, Stopped
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.run_record import RunReport
 from cryptopulse.core.settings import Settings
@@ -189,8 +189,8 @@ def extract(
 
         try:
             landings.extend(source.land(lake, interval, wanted, on_batch=on_batch))
-        except PartlyLandedError as exc:
-            landings.extend(exc.landed)
+        except Exception as exc:  # PartlyLandedError, or a landing stopped by a full disk
+            landings.extend(getattr(exc, "landed", []))
             raise
         finally:
             summary = source.summary()

@@ -158,4 +158,6 @@ def move_unreadable(settings: Settings) -> list[tuple[str, str]]:
                 lake.read_json(layout.LAST_RUN)
             except ValueError as exc:
                 bad.append(Unreadable(layout.LAST_RUN, str(exc)))
-        return [(lake.uri(item.rel), lake.uri(integrity.move_aside(lake, item.rel))) for item in bad]
+        return [
+            (lake.uri(item.rel), lake.uri(integrity.move_aside(lake, item.rel))) for item in bad
+        ]

@@ -134,7 +134,9 @@ def _export_by_month(
         reach = _months(window.start, window.end + REACH_AFTER_WINDOW)
         wanted = {m for m in counts if m in reach or m not in on_disk}
     # Months neither rewritten nor gone from the table stay as they are.
-    keep = [posixpath.basename(rel) for m, rel in on_disk.items() if m in counts and m not in wanted]
+    keep = [
+        posixpath.basename(rel) for m, rel in on_disk.items() if m in counts and m not in wanted
+    ]
     folder = layout.mart_file(table)
     # The new folder is written aside and swapped in whole: an export killed half-way
     # leaves readers the previous table, never a folder of temporary files.
@@ -186,9 +188,7 @@ def _write_months(
             for month in pc.unique(month_column).to_pylist():
                 if month not in writers:
                     files[month] = layout.mart_month_file(table, month)
-                    handle = stack.enter_context(
-                        lake.open_atomic(_in_folder(folder, files[month]))
-                    )
+                    handle = stack.enter_context(lake.open_atomic(_in_folder(folder, files[month])))
                     writers[month] = stack.enter_context(
                         pq.ParquetWriter(handle, schema, **PARQUET_OPTIONS)
                     )
