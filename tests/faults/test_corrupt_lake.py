@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,14 @@ def _damage(path: Path, how: str) -> None:
 
 
 def _raw(settings: Settings, dataset: str) -> Path:
-    return Path(settings.lake_url) / f"raw/demo/{dataset}/date={DAY}/demo_{dataset}_{DAY}.parquet"
+    """The dataset's file of DAY (coins, a snapshot, lands on the window's last day only)."""
+    files = sorted(Path(settings.lake_url).glob(f"raw/demo/{dataset}/date=*/*.parquet"))
+    return next((f for f in files if f"date={DAY}" in str(f)), files[-1])
+
+
+def _day_after(path: Path) -> tuple[str, str]:
+    day = date.fromisoformat(path.parent.name.removeprefix("date="))
+    return day.isoformat(), (day + timedelta(days=1)).isoformat()
 
 
 def _one_clear_line(stderr: str) -> str:
@@ -73,7 +81,8 @@ def test_a_damaged_raw_file_is_named_with_what_to_do(
     assert done.returncode == 1
     line = _one_clear_line(done.stderr)
     assert str(damaged) in line.replace(" ", "") or str(damaged) in line
-    assert f"cryptopulse run --start {DAY} --end 2024-12-20" in line
+    start, end = _day_after(damaged)
+    assert f"cryptopulse run --start {start} --end {end}" in line
 
     status = run(["status"], settings, tmp_path)
     assert status.returncode == 0, status.stderr

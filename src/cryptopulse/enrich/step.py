@@ -99,7 +99,7 @@ def _rows_by_file(lake: Lake, files: list[str], columns: list[str]) -> list[dict
         for tagged in dataset.scanner(columns=columns).scan_batches():
             batches[tagged.fragment.path].append(tagged.record_batch)
     except (OSError, pa.ArrowException) as exc:
-        explained = integrity.explain_read_error(lake, exc, files)
+        explained = integrity.explain_read_error(lake, exc, files, check_all=True)
         if explained is None:
             raise
         raise explained from exc

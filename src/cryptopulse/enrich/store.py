@@ -50,7 +50,7 @@ def read_columns(lake: Lake, rel: str, columns: list[str]) -> pa.Table:
         with lake.fs.open(lake.path(rel), "rb") as handle:
             return pq.read_table(handle, columns=columns)
     except (OSError, pa.ArrowException) as exc:
-        explained = integrity.explain_read_error(lake, exc, [rel])
+        explained = integrity.explain_read_error(lake, exc, [rel], check_all=True)
         if explained is None:
             raise
         raise explained from exc
@@ -62,9 +62,9 @@ def _read_with_fingerprint(lake: Lake, rel: str) -> tuple[pa.Table, bytes | None
     try:
         with lake.fs.open(lake.path(rel), "rb") as handle:
             table = pq.read_table(handle)
-    except (OSError, pa.ArrowException) as exc:
-        if not integrity.looks_corrupt(str(exc)):
-            raise
+    except (OSError, pa.ArrowException):
+        if integrity.data_problem(lake, rel) is None:
+            raise  # not the file: the storage failed
         return None
     metadata = table.schema.metadata or {}
     return table, metadata.get(FINGERPRINT_KEY)

@@ -26,7 +26,7 @@ from cryptopulse.lake.storage import Lake
 CORRUPTION_SIGNS = re.compile(
     r"magic bytes|deserialize thrift|TProtocolException|[Dd]ecompression|corrupt|"
     r"Invalid Input Error: Failed to read file|Invalid column metadata|out of bounds|"
-    r"Unexpected end of stream|Parquet file size is",
+    r"Unexpected end of stream|Parquet file size is|base64|[Pp]arquet",
 )
 
 
@@ -142,13 +142,15 @@ def looks_corrupt(message: str) -> bool:
 
 
 def explain_read_error(
-    lake: Lake, exc: BaseException, candidates: Iterable[str]
+    lake: Lake, exc: BaseException, candidates: Iterable[str], check_all: bool = False
 ) -> CorruptLakeFile | None:
     """A CorruptLakeFile for a failed read of lake files, or None if ``exc`` is not about a
     damaged file. The file is the one the message names, else the first of ``candidates``
-    (the files the read covered) that does not read whole."""
+    (the files the read covered) that does not read whole. Unless ``check_all`` (a direct
+    read of a few files, cheap to check), only a message that looks like damage is looked
+    into (a dbt build that failed for another reason does not read the whole lake again)."""
     message = str(exc)
-    if not looks_corrupt(message):
+    if isinstance(exc, FileNotFoundError) or not (check_all or looks_corrupt(message)):
         return None
     rel = named_in(lake, message)
     if rel is not None:

@@ -152,10 +152,10 @@ class Lake:
                 handle.closed = True  # drop the buffer unsent; nothing left to flush
                 raise
             return
+        os.makedirs(os.path.dirname(final), exist_ok=True)
         tmp = temp_name(final)
         try:
             with naming_the_path(final):
-                os.makedirs(os.path.dirname(final), exist_ok=True)
                 with open(tmp, "wb") as handle:
                     yield handle
                     handle.flush()

@@ -127,7 +127,11 @@ def _export_by_month(
     counts: dict[date, int] = {month: count for month, count in con.rows(by_month)}
     on_disk = {_month_of_file(rel): rel for rel in lake.glob(layout.mart_month_glob(table))}
     if not on_disk and not lake.exists(layout.mart_empty_file(table)):
-        lake.delete_folder(layout.legacy_mart_month_folder(table))  # the first in this layout
+        # The first export in this layout: no second copy of an older one for readers to
+        # find (locally, a file at the table's path is replaced by the folder swap).
+        lake.delete_folder(layout.legacy_mart_month_folder(table))
+        if lake.is_s3 and lake.is_file(layout.mart_file(table)):
+            lake.delete(layout.mart_file(table))
     if not counts or window is None:
         wanted = set(counts)
     else:
