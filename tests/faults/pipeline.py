@@ -25,7 +25,8 @@ from table_diff import differences
 
 # Three days of the demo, at 200 posts a day: every stage runs, a run takes ~25 s here.
 WINDOW = ["--start", "2024-12-18", "--end", "2024-12-21"]
-SMALL = {"CRYPTOPULSE_DEMO_POSTS_PER_DAY": "200"}
+# A wide console: the one error line is not wrapped inside a path or a command.
+SMALL = {"CRYPTOPULSE_DEMO_POSTS_PER_DAY": "200", "COLUMNS": "1000"}
 LAKE_ZONES = (layout.RAW, layout.QUARANTINE, layout.ENRICH)
 
 

@@ -16,7 +16,13 @@ import typer
 from rich.markup import escape
 
 from cryptopulse.cli.console import err_console
-from cryptopulse.core.errors import CryptopulseError, DataQualityError, DiskFullError, Stopped
+from cryptopulse.core.errors import (
+    CryptopulseError,
+    DataQualityError,
+    DiskFullError,
+    RunNotRecorded,
+    Stopped,
+)
 from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.warehouse.engines import open_engine
 
@@ -29,8 +35,13 @@ def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
 
     try:
         yield
+    except RunNotRecorded as exc:  # the run's own error first, then where its record is not
+        failed = exc.failure
+        if isinstance(failed, DiskFullError):
+            _fail(f"{_disk_full_message(failed, settings)}; {exc.where}")
+        _fail(str(exc))
     except DiskFullError as exc:  # the stage, and the path with the setting it comes from
-        _fail(f"{exc.stage} stopped: {os_error_message(exc.error, settings)}")
+        _fail(_disk_full_message(exc, settings))
     except DataQualityError as exc:
         _fail(f"Stopped: {exc}")
     except TransformError as exc:  # a warehouse locked since the check is a UserError
@@ -47,6 +58,10 @@ def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
         )
     except KeyboardInterrupt:
         _fail("Interrupted. Every step is idempotent: run the same command again to resume.")
+
+
+def _disk_full_message(exc: DiskFullError, settings: Settings | None) -> str:
+    return f"{exc.stage} stopped: {os_error_message(exc.error, settings)}"
 
 
 OS_ERROR_HINTS = {

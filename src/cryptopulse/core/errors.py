@@ -80,4 +80,9 @@ class DiskFullError(StepError):
 
 class RunNotRecorded(StepError):
     """The run's record could not be saved in the lake (a full disk); the message says
-    where, after the run's own error if it had one."""
+    where (``where``), after the run's own error (``failure``) if it had one."""
+
+    def __init__(self, where: str, failure: BaseException | None = None) -> None:
+        self.where = where
+        self.failure = failure
+        super().__init__(f"{failure}; {where}" if failure is not None else where)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -115,12 +116,11 @@ def data_problem(lake: Lake, rel: str) -> str | None:
 def unreadable(lake: Lake, rels: Iterable[str], deep: bool = False) -> list[Unreadable]:
     """The files among ``rels`` that cannot be read: footers only, or (``deep``) whole."""
     check = data_problem if deep else footer_problem
-    found = []
-    for rel in rels:
-        reason = check(lake, rel)
-        if reason is not None:
-            found.append(Unreadable(rel, reason))
-    return found
+    paths = list(rels)
+    # Small reads that wait on the disk or S3, not the CPU: a few threads overlap them.
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="check") as pool:
+        reasons = list(pool.map(lambda rel: check(lake, rel), paths))
+    return [Unreadable(rel, why) for rel, why in zip(paths, reasons, strict=True) if why]
 
 
 def require_readable(lake: Lake, rels: Iterable[str], deep: bool = False) -> None:

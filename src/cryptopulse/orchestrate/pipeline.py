@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import re
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -132,20 +133,19 @@ def recorded_run(
     finally:
         report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
         run_state.finish(lake, report.run_id)
-        _save_last(settings, report)
+        _save_last(settings, report, sys.exc_info()[1])
 
 
-def _save_last(settings: Settings, report: RunReport) -> None:
+def _save_last(settings: Settings, report: RunReport, failure: BaseException | None) -> None:
     """Save the run's final record; if the lake cannot take it (a full disk), say where it
-    could not be written, with the run's own error if it failed."""
+    could not be written, after the run's own ``failure`` if it failed."""
     try:
         save_report(settings, report)
     except OSError as exc:
         where = open_lake(settings).uri(layout.run_record(report.run_id))
         why = exc.strerror or str(exc)
         raise RunNotRecorded(
-            f"{report.error + '; ' if report.error else ''}the run's record could not be "
-            f"written to {where} ({why})"
+            f"the run's record could not be written to {where} ({why})", failure
         ) from exc
 
 
