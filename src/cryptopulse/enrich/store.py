@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cryptopulse.lake import Lake, integrity, layout
+from cryptopulse.lake.storage import READ_OPTIONS
 
 ENRICH = layout.ENRICH
 MENTIONS = "mentions"
@@ -48,7 +49,7 @@ def read_columns(lake: Lake, rel: str, columns: list[str]) -> pa.Table:
     """``columns`` of the lake file ``rel``; a damaged file is named (CorruptLakeFile)."""
     try:
         with lake.fs.open(lake.path(rel), "rb") as handle:
-            return pq.read_table(handle, columns=columns)
+            return pq.read_table(handle, columns=columns, **READ_OPTIONS)
     except (OSError, pa.ArrowException) as exc:
         explained = integrity.explain_read_error(lake, exc, [rel], check_all=True)
         if explained is None:
@@ -61,7 +62,7 @@ def _read_with_fingerprint(lake: Lake, rel: str) -> tuple[pa.Table, bytes | None
     results are derived from the raw posts, so a damaged one is computed again."""
     try:
         with lake.fs.open(lake.path(rel), "rb") as handle:
-            table = pq.read_table(handle)
+            table = pq.read_table(handle, **READ_OPTIONS)
     except (OSError, pa.ArrowException):
         if integrity.data_problem(lake, rel) is None:
             raise  # not the file: the storage failed

@@ -11,23 +11,24 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cryptopulse.core.errors import UserError
 from cryptopulse.lake import layout
-from cryptopulse.lake.storage import Lake
+from cryptopulse.lake.storage import READ_OPTIONS, Lake
 
 # What readers (pyarrow, DuckDB, thrift, zstd) say about a damaged Parquet file.
 CORRUPTION_SIGNS = re.compile(
     r"magic bytes|deserialize thrift|TProtocolException|[Dd]ecompression|corrupt|"
     r"Invalid Input Error: Failed to read file|Invalid column metadata|out of bounds|"
-    r"Unexpected end of stream|Parquet file size is|base64|[Pp]arquet",
+    r"Unexpected end of stream|Parquet file size is|base64|[Pp]arquet|checksum|page integrity",
 )
 
 
@@ -91,23 +92,20 @@ def partition_day(rel: str) -> date | None:
 
 def footer_problem(lake: Lake, rel: str) -> str | None:
     """Why the Parquet file ``rel`` has no readable footer, or None if it has one."""
-    try:
-        with lake.fs.open(lake.path(rel), "rb") as handle:
-            pq.read_metadata(handle)
-    except FileNotFoundError:
-        return None  # gone since listed: a rerun replaced it
-    except (OSError, pa.ArrowException, ValueError) as exc:
-        return str(exc) or type(exc).__name__
-    return None
+    return _problem(lake, rel, pq.read_metadata)
 
 
 def data_problem(lake: Lake, rel: str) -> str | None:
     """Why the Parquet file ``rel`` cannot be read whole, or None if it can."""
+    return _problem(lake, rel, lambda handle: pq.read_table(handle, **READ_OPTIONS))
+
+
+def _problem(lake: Lake, rel: str, read: Callable[[Any], object]) -> str | None:
     try:
         with lake.fs.open(lake.path(rel), "rb") as handle:
-            pq.read_table(handle)
+            read(handle)
     except FileNotFoundError:
-        return None
+        return None  # gone since listed: a rerun replaced it
     except (OSError, pa.ArrowException, ValueError) as exc:
         return str(exc) or type(exc).__name__
     return None

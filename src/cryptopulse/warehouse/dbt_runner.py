@@ -197,9 +197,10 @@ def build(
     datasets = landed_datasets(lake, enrich_versions)  # listing the lake once serves all
     inputs = lake_inputs(lake, datasets, enrich_versions, None if full_refresh else window)
     if command != "test" and (window is not None or not lake.is_s3):
-        # A damaged file is named now, not as DuckDB's "magic bytes not found" mid-build
-        # (one small footer read per file: the window's files, or all in a local lake).
-        integrity.require_readable(lake, inputs)
+        # A damaged file is named now, not as DuckDB's "magic bytes not found" mid-build, or
+        # read as garbage (DuckDB does not verify page checksums): a window's few files are
+        # read whole, checksums verified; without one, each file's footer (one small read).
+        integrity.require_readable(lake, inputs, deep=window is not None)
     variables = dbt_vars(lake, enrich_versions, datasets) | engine.dbt_vars()
     # Checks alone only read; a build holds the warehouse from the load to its last check.
     holding = engine.writing() if command != "test" else contextlib.nullcontext()
