@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import os
 import re
 import sys
 import time
@@ -74,6 +75,8 @@ def stage(report: RunReport, name: str, settings: Settings | None = None) -> Ite
         full = disk_full(exc)
         if full is None:
             raise
+        if full.filename is None and settings is not None:  # dbt and DuckDB may not say
+            full = OSError(full.errno, full.strerror, _fullest_folder(settings))
         raise DiskFullError(name, full) from exc
     finally:
         report.stage_seconds[name] = round(time.perf_counter() - start, 2)
@@ -94,6 +97,21 @@ def disk_full(exc: BaseException) -> OSError | None:
         return None
     found = _QUOTED_FILE.search(message)
     return OSError(errno.ENOSPC, _NO_SPACE, found["path"] if found else None)
+
+
+def _fullest_folder(settings: Settings) -> str | None:
+    """Of the local folders a run writes (the lake, the warehouse's folder), the one whose
+    file system has the least room left: where a disk-full error that named no file was."""
+    lake = open_lake(settings)
+    engine = open_engine(settings)
+    folders = [] if lake.is_s3 else [lake.root]
+    folders.append(str(engine.work_dir().parent))
+    room = {}
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            stats = os.statvfs(folder)
+            room[folder] = stats.f_bavail * stats.f_frsize
+    return min(room, key=room.__getitem__) if room else None
 
 
 @contextmanager
