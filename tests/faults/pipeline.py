@@ -76,7 +76,12 @@ def differences_between(a: Settings, b: Settings) -> list[str]:
 
 
 def lake_files(lake: Lake) -> list[str]:
-    return [rel for zone in LAKE_ZONES for rel in lake.glob(f"{zone}/**/*.parquet")]
+    return [
+        lake.relative(str(path))
+        for zone in LAKE_ZONES
+        for path in sorted(Path(lake.path(zone)).rglob("*.parquet"))
+        if not TEMP_NAME.match(path.name)
+    ]
 
 
 def temp_files(*roots: str | Path) -> list[Path]:

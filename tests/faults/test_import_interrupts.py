@@ -41,7 +41,8 @@ def _archive(path: Path) -> Path:
 
 def _raw(settings: Settings) -> dict[str, int]:
     lake = Lake(settings.lake_url)
-    return {rel: lake.read_parquet(rel).num_rows for rel in lake.glob("raw/**/*.parquet")}
+    files = sorted(Path(settings.lake_url, "raw").rglob("*.parquet"))
+    return {lake.relative(str(f)): lake.read_parquet(lake.relative(str(f))).num_rows for f in files}
 
 
 def test_a_killed_import_reruns_to_an_uninterrupted_ones_lake(
@@ -63,10 +64,10 @@ def test_a_killed_import_reruns_to_an_uninterrupted_ones_lake(
     process.wait()
     assert process.returncode == -signal.SIGKILL, "the import ended before it was killed"
     record = json.loads((Path(killed.lake_url) / "state" / "last_run.json").read_text())
-    assert record["status"] == "running" and record["stage"] == "import"
+    assert record["status"] == "running" and record["command"].startswith("import-posts")
     status = run_cli(["status"], killed, tmp_path, COLUMNS="1000")
     line = next(x for x in status.stdout.splitlines() if x.startswith("Last run:"))
-    assert "interrupted during import (process gone)" in line
+    assert "import-posts" in line and "interrupted" in line and "(process gone)" in line
 
     for settings in (killed, clean):
         done = run_cli(args, settings, tmp_path)
