@@ -19,6 +19,9 @@ import pytest
 from cryptopulse.core.settings import Settings
 
 REPORT_ENV = "CRYPTOPULSE_FAULT_REPORT"
+# Read once, at collection: the autouse fixture in tests/conftest.py removes every
+# CRYPTOPULSE_* variable from the environment before each test.
+REPORT_TARGET = os.environ.get(REPORT_ENV)
 
 
 @pytest.fixture
@@ -32,7 +35,7 @@ def fault_record(request: pytest.FixtureRequest) -> Callable[..., None]:
     """
 
     def record(*, area: str, fault: str, user_sees: str, rerun: str) -> None:
-        target = os.environ.get(REPORT_ENV)
+        target = os.environ.get(REPORT_ENV) or REPORT_TARGET
         if not target:
             return
         row = {
