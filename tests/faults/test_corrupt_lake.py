@@ -111,7 +111,10 @@ def test_doing_what_the_line_says_restores_the_pipeline(
     assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
     export = run(["export"], settings, tmp_path)
     assert export.returncode == 0, export.stderr
-    assert differences_between(settings, reference) == []
+    # Re-landing a day also lands that day's coin snapshot (a snapshot lands on the last day
+    # of the run's window): the one file the reference does not have; its rows are the same.
+    snapshot = f"raw/demo/coins/date={DAY}/demo_coins_{DAY}.parquet"
+    assert differences_between(settings, reference, only_in_a=(snapshot,)) == []
     fault_record(
         area="corrupt lake",
         fault="raw posts file truncated; the user re-lands the day as the error says",
