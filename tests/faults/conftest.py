@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from cryptopulse.core.settings import Settings
+
 REPORT_ENV = "CRYPTOPULSE_FAULT_REPORT"
-# Read once, at collection: the autouse fixture that keeps a developer's CRYPTOPULSE_*
-# settings out of tests removes this variable too before any test runs.
-_REPORT_TARGET = os.environ.get(REPORT_ENV)
+# Read once, at collection: the autouse fixture in tests/conftest.py removes every
+# CRYPTOPULSE_* variable from the environment before each test.
+REPORT_TARGET = os.environ.get(REPORT_ENV)
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def fault_record(request: pytest.FixtureRequest) -> Callable[..., None]:
     """
 
     def record(*, area: str, fault: str, user_sees: str, rerun: str) -> None:
-        target = os.environ.get(REPORT_ENV) or _REPORT_TARGET
+        target = os.environ.get(REPORT_ENV) or REPORT_TARGET
         if not target:
             return
         row = {
@@ -47,3 +49,15 @@ def fault_record(request: pytest.FixtureRequest) -> Callable[..., None]:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
     return record
+
+
+@pytest.fixture(scope="session")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The small pipeline run once without a fault: what every rerun must equal."""
+    from faults.pipeline import WINDOW, run, settings_in
+
+    work = tmp_path_factory.mktemp("reference")
+    settings = settings_in(work)
+    done = run(["run", *WINDOW], settings, work)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return settings

@@ -28,6 +28,7 @@ from cryptopulse.cli.render import render_import, render_status
 from cryptopulse.cli.steps import ALL_STEPS, run_steps
 from cryptopulse.core.errors import UserError
 from cryptopulse.orchestrate.archive_import import run_import
+from cryptopulse.orchestrate.status import move_unreadable as move_unreadable_files
 from cryptopulse.orchestrate.status import status as lake_and_warehouse_status
 from cryptopulse.sources import registry as source_registry
 from cryptopulse.sources.archive import ImportOptions, plan_import
@@ -279,10 +280,26 @@ def export() -> None:
 
 
 @app.command()
-def status() -> None:
-    """Show what is in the lake and the warehouse, with row counts, and the last run."""
+def status(
+    move_unreadable: Annotated[
+        bool,
+        typer.Option(
+            "--move-unreadable",
+            help="Move the lake files that cannot be read (damaged, truncated) into "
+            "quarantine/unreadable/ in the lake, then show the status.",
+        ),
+    ] = False,
+) -> None:
+    """Show what is in the lake and the warehouse, with row counts, and the last run.
+
+    Lake files that cannot be read are listed with what to do; what interrupted runs
+    left behind is explained.
+    """
     settings = settings_or_exit()
     with friendly_errors(settings):
+        if move_unreadable:
+            for moved_from, moved_to in move_unreadable_files(settings):
+                console.print(f"moved {moved_from} → {moved_to}")
         console.print(render_status(lake_and_warehouse_status(settings)))
 
 

@@ -18,6 +18,7 @@ from cryptopulse.cli.errors import friendly_errors, settings_or_exit
 from cryptopulse.cli.options import backfill_interval
 from cryptopulse.cli.progress import counted_bars
 from cryptopulse.cli.render import render_backfill, render_run
+from cryptopulse.cli.signals import stopped_by_sigterm
 from cryptopulse.orchestrate.coingecko_backfill import coingecko_source, run_backfill
 from cryptopulse.sources.coingecko.backfill import BackfillListener, CoinOutcome
 from cryptopulse.sources.coingecko.history import Window
@@ -78,7 +79,11 @@ def extract_coingecko(
     settings = settings_or_exit()
     with friendly_errors(settings):
         interval = backfill_interval(start, end)
-        with coingecko_source(settings, coins) as source, counted_bars(width=20) as progress:
+        with (
+            stopped_by_sigterm(),
+            coingecko_source(settings, coins) as source,
+            counted_bars(width=20) as progress,
+        ):
             record = run_backfill(settings, source, interval, refresh, ProgressBars(progress))
     console.print(render_run(record))
     console.print(render_backfill(record["coingecko"]))

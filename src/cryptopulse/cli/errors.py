@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,13 @@ import typer
 from rich.markup import escape
 
 from cryptopulse.cli.console import err_console
-from cryptopulse.core.errors import CryptopulseError, DataQualityError
+from cryptopulse.core.errors import (
+    CryptopulseError,
+    DataQualityError,
+    DiskFullError,
+    RunNotRecorded,
+    Stopped,
+)
 from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.warehouse.engines import open_engine
 
@@ -28,6 +35,13 @@ def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
 
     try:
         yield
+    except RunNotRecorded as exc:  # the run's own error first, then where its record is not
+        failed = exc.failure
+        if isinstance(failed, DiskFullError):
+            _fail(f"{_disk_full_message(failed, settings)}; {exc.where}")
+        _fail(str(exc))
+    except DiskFullError as exc:  # the stage, and the path with the setting it comes from
+        _fail(_disk_full_message(exc, settings))
     except DataQualityError as exc:
         _fail(f"Stopped: {exc}")
     except TransformError as exc:  # a warehouse locked since the check is a UserError
@@ -36,8 +50,18 @@ def friendly_errors(settings: Settings | None = None) -> Iterator[None]:
         _fail(str(exc))
     except OSError as exc:  # permission denied, not a directory, disk full…
         _fail(os_error_message(exc, settings))
+    except Stopped as exc:  # SIGTERM: the conventional 128 + signal number
+        _fail(
+            f"Stopped by {exc.signal_name}; the run is recorded as interrupted. Every step is "
+            "idempotent: run the same command again to resume.",
+            code=128 + getattr(signal, exc.signal_name, signal.SIGTERM).value,
+        )
     except KeyboardInterrupt:
         _fail("Interrupted. Every step is idempotent: run the same command again to resume.")
+
+
+def _disk_full_message(exc: DiskFullError, settings: Settings | None) -> str:
+    return f"{exc.stage} stopped: {os_error_message(exc.error, settings)}"
 
 
 OS_ERROR_HINTS = {
@@ -96,12 +120,12 @@ def _setting_of_path(path: str, settings: Settings | None) -> str | None:
     return " and ".join(above) or None
 
 
-def _fail(message: str) -> NoReturn:
-    """Print ``message`` as the one error line and exit 1 (called in an ``except`` block:
-    with CRYPTOPULSE_DEBUG set, the error being handled is re-raised instead)."""
+def _fail(message: str, code: int = 1) -> NoReturn:
+    """Print ``message`` as the one error line and exit ``code`` (called in an ``except``
+    block: with CRYPTOPULSE_DEBUG set, the error being handled is re-raised instead)."""
     if os.environ.get("CRYPTOPULSE_DEBUG"):
         raise
-    fail(message, code=1)
+    fail(message, code=code)
 
 
 def fail(message: str, code: int) -> NoReturn:

@@ -8,6 +8,7 @@ from cryptopulse.cli.console import console
 from cryptopulse.cli.errors import friendly_errors, settings_or_exit
 from cryptopulse.cli.progress import progress_bars
 from cryptopulse.cli.render import render_run
+from cryptopulse.cli.signals import stopped_by_sigterm
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
 from cryptopulse.orchestrate import pipeline
@@ -28,7 +29,7 @@ def run_steps(
             check_writable(settings)
         started = datetime.now(UTC).replace(microsecond=0)
         try:
-            with progress_bars() as bars:
+            with stopped_by_sigterm(), progress_bars() as bars:
                 report = pipeline.run(
                     settings,
                     interval,
@@ -37,7 +38,7 @@ def run_steps(
                     steps=steps,
                     full_refresh=full_refresh,
                 )
-        except Exception:
+        except (Exception, KeyboardInterrupt):
             _print_failed_run(settings, started)
             raise
         console.print(render_run(report.to_record()))

@@ -54,3 +54,35 @@ class DataQualityError(CryptopulseError):
         self.failed = failed
         lines = "\n".join(f"  - {check}" for check in failed)
         super().__init__(f"data quality checks failed ({len(failed)}):\n{lines}")
+
+
+class Stopped(KeyboardInterrupt):
+    """The process was asked to stop (SIGTERM, SIGINT): raised in the main thread by the CLI's
+    signal handler, so the run unwinds, records itself as interrupted and exits non-zero."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+class DiskFullError(StepError):
+    """A stage stopped because a disk filled up; ``error`` is the OSError naming the path."""
+
+    def __init__(self, stage: str, error: OSError) -> None:
+        self.stage = stage
+        self.error = error
+        where = f"writing {error.filename}" if error.filename else "(no path reported)"
+        super().__init__(
+            f"{stage} stopped: no space left on device {where}; free some space on that disk, "
+            "then run the same command again"
+        )
+
+
+class RunNotRecorded(StepError):
+    """The run's record could not be saved in the lake (a full disk); the message says
+    where (``where``), after the run's own error (``failure``) if it had one."""
+
+    def __init__(self, where: str, failure: BaseException | None = None) -> None:
+        self.where = where
+        self.failure = failure
+        super().__init__(f"{failure}; {where}" if failure is not None else where)

@@ -29,7 +29,7 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.enrich import store
 from cryptopulse.enrich.mentions import RESOLVER_VERSION, Coin, MentionResolver
 from cryptopulse.enrich.sentiment import BatchScorer, VaderScorer, default_scorer
-from cryptopulse.lake import Lake, layout, open_lake
+from cryptopulse.lake import Lake, integrity, layout, open_lake
 
 Progress = Callable[[str, int, int, str], None]  # (stage, done, total, detail)
 
@@ -106,10 +106,16 @@ def _rows_by_file(lake: Lake, files: list[str], columns: list[str]) -> list[dict
     if not files:
         return []
     paths = [lake.path(rel) for rel in files]
-    dataset = pads.dataset(paths, filesystem=lake.fs, format="parquet")
     batches: dict[str, list[pa.RecordBatch]] = {path: [] for path in paths}
-    for tagged in dataset.scanner(columns=columns).scan_batches():
-        batches[tagged.fragment.path].append(tagged.record_batch)
+    try:
+        dataset = pads.dataset(paths, filesystem=lake.fs, format="parquet")
+        for tagged in dataset.scanner(columns=columns).scan_batches():
+            batches[tagged.fragment.path].append(tagged.record_batch)
+    except (OSError, pa.ArrowException) as exc:
+        explained = integrity.explain_read_error(lake, exc, files, check_all=True)
+        if explained is None:
+            raise
+        raise explained from exc
     return [row for path in paths for batch in batches[path] for row in batch.to_pylist()]
 
 

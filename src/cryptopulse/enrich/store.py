@@ -18,7 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from cryptopulse.lake import Lake, layout
+from cryptopulse.lake import Lake, integrity, layout
+from cryptopulse.lake.storage import READ_OPTIONS
 
 ENRICH = layout.ENRICH
 MENTIONS = "mentions"
@@ -45,13 +46,27 @@ def raw_posts_files(lake: Lake) -> list[str]:
 
 
 def read_columns(lake: Lake, rel: str, columns: list[str]) -> pa.Table:
-    with lake.fs.open(lake.path(rel), "rb") as handle:
-        return pq.read_table(handle, columns=columns)
+    """``columns`` of the lake file ``rel``; a damaged file is named (CorruptLakeFile)."""
+    try:
+        with lake.fs.open(lake.path(rel), "rb") as handle:
+            return pq.read_table(handle, columns=columns, **READ_OPTIONS)
+    except (OSError, pa.ArrowException) as exc:
+        explained = integrity.explain_read_error(lake, exc, [rel], check_all=True)
+        if explained is None:
+            raise
+        raise explained from exc
 
 
-def _read_with_fingerprint(lake: Lake, rel: str) -> tuple[pa.Table, bytes | None]:
-    with lake.fs.open(lake.path(rel), "rb") as handle:
-        table = pq.read_table(handle)
+def _read_with_fingerprint(lake: Lake, rel: str) -> tuple[pa.Table, bytes | None] | None:
+    """A result file and its inputs' fingerprint; None when it cannot be read (damaged):
+    results are derived from the raw posts, so a damaged one is computed again."""
+    try:
+        with lake.fs.open(lake.path(rel), "rb") as handle:
+            table = pq.read_table(handle, **READ_OPTIONS)
+    except (OSError, pa.ArrowException):
+        if integrity.data_problem(lake, rel) is None:
+            raise  # not the file: the storage failed
+        return None
     metadata = table.schema.metadata or {}
     return table, metadata.get(FINGERPRINT_KEY)
 
@@ -93,8 +108,9 @@ def update_partition(
     is known to be done. The file is rewritten atomically, and only when something changed.
     """
     kept: pa.Table | None = None
-    if lake.exists(rel):
-        table, old_fingerprint = _read_with_fingerprint(lake, rel)
+    existing = _read_with_fingerprint(lake, rel) if lake.exists(rel) else None
+    if existing is not None:
+        table, old_fingerprint = existing
         if old_fingerprint == fingerprint.encode():
             kept = _rows_in(table.replace_schema_metadata(None), posts)
             todo = _rows_not_in(posts, kept)

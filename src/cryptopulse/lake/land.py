@@ -104,13 +104,19 @@ def land(
             on_batch(batch)
 
     in_flight: deque[tuple[Future[Landing], Batch]] = deque()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="land") as pool:
-        for batch in source.fetch(interval):
-            if datasets is not None and batch.dataset not in datasets:
-                continue  # another task lands that dataset
-            in_flight.append((pool.submit(land_batch, lake, source.name, batch, now), batch))
-            while len(in_flight) > 2 * workers:
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="land") as pool:
+            for batch in source.fetch(interval):
+                if datasets is not None and batch.dataset not in datasets:
+                    continue  # another task lands that dataset
+                in_flight.append((pool.submit(land_batch, lake, source.name, batch, now), batch))
+                while len(in_flight) > 2 * workers:
+                    collect(*in_flight.popleft())
+            while in_flight:
                 collect(*in_flight.popleft())
-        while in_flight:
-            collect(*in_flight.popleft())
+    except Exception as exc:
+        # What did land stays on record (a full disk stops a landing part-way); the
+        # failure's own type is kept for the caller to explain.
+        exc.landed = [*getattr(exc, "landed", []), *totals.values()]  # type: ignore[attr-defined]
+        raise
     return list(totals.values())

@@ -6,6 +6,11 @@ A run records what it did in the lake (``state/runs/<id>.json`` and ``state/last
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import os
+import re
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,8 +19,9 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptopulse.core import faults
 from cryptopulse.core.batch import Batch
-from cryptopulse.core.errors import PartlyLandedError
+from cryptopulse.core.errors import DiskFullError, RunNotRecorded, Stopped
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.run_record import RunReport
 from cryptopulse.core.settings import Settings, warehouse_engine_name
@@ -24,6 +30,7 @@ from cryptopulse.enrich.step import enrich as enrich_posts
 from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import layout, open_lake
 from cryptopulse.lake.land import Landing
+from cryptopulse.orchestrate import run_state
 from cryptopulse.serve.export import ExportedTable, export_marts
 from cryptopulse.sources import build_source
 from cryptopulse.warehouse import dbt_runner, granger
@@ -53,32 +60,111 @@ def new_report(settings: Settings, command: str, interval: Interval | None) -> R
 
 
 @contextmanager
-def stage(report: RunReport, name: str) -> Iterator[None]:
+def stage(report: RunReport, name: str, settings: Settings | None = None) -> Iterator[None]:
+    """Time stage ``name`` of the run; with ``settings``, the run's record is saved as the
+    stage begins, so a run killed in it is known to have died there. A full disk is named
+    with the stage it stopped."""
     start = time.perf_counter()
+    report.extra["stage"] = name
+    if settings is not None:
+        with contextlib.suppress(OSError):  # a full lake: the end says what could not be saved
+            save_report(settings, report)
     try:
         yield
+    except Exception as exc:
+        full = disk_full(exc)
+        if full is None:
+            raise
+        if full.filename is None and settings is not None:  # dbt and DuckDB may not say
+            full = OSError(full.errno, full.strerror, _fullest_folder(settings))
+        raise DiskFullError(name, full) from exc
     finally:
         report.stage_seconds[name] = round(time.perf_counter() - start, 2)
+
+
+_NO_SPACE = "No space left on device"
+# Where engines (DuckDB, pyarrow) put the file in their message: in quotes after "file".
+_QUOTED_FILE = re.compile(r"""file ["'](?P<path>[^"']+)["']""")
+
+
+def disk_full(exc: BaseException) -> OSError | None:
+    """``exc`` as an OSError naming its path if it says a disk is full, else None (DuckDB
+    and dbt report it in their own exceptions' text)."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return exc
+    message = str(exc)
+    if _NO_SPACE not in message:
+        return None
+    found = _QUOTED_FILE.search(message)
+    return OSError(errno.ENOSPC, _NO_SPACE, found["path"] if found else None)
+
+
+def _fullest_folder(settings: Settings) -> str | None:
+    """Of the local folders a run writes (the lake, the warehouse's folder), the one whose
+    file system has the least room left: where a disk-full error that named no file was."""
+    lake = open_lake(settings)
+    engine = open_engine(settings)
+    folders = [] if lake.is_s3 else [lake.root]
+    folders.append(str(engine.work_dir().parent))
+    room = {}
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            stats = os.statvfs(folder)
+            room[folder] = stats.f_bavail * stats.f_frsize
+    return min(room, key=room.__getitem__) if room else None
 
 
 @contextmanager
 def recorded_run(
     settings: Settings, command: str, interval: Interval | None
 ) -> Iterator[RunReport]:
-    """A run whose record is saved in the lake however it ends: ok unless the block set
-    another status, failed (with the error) when it raises."""
+    """A run whose record is saved in the lake as it starts ("running") and however it
+    ends: ok unless the block set another status, failed (with the error) when it raises,
+    interrupted when stopped (SIGTERM, Ctrl-C). A run killed outright keeps "running", and
+    its marker (run_state) tells ``status`` that its process is gone.
+
+    Starting, it removes what interrupted runs left in the lake (temporary files)."""
     report = new_report(settings, command, interval)
+    lake = open_lake(settings)
+    report.extra.update(run_state.this_process())
+    removed = run_state.start(lake, report.run_id)
+    if removed:
+        report.extra["leftovers_removed"] = {
+            "files": len(removed),
+            "bytes": sum(item.bytes for item in removed),
+        }
+    save_report(settings, report)
     try:
         yield report
         if report.status == "running":
             report.status = "ok"
+            report.extra.pop("stage", None)
+    except KeyboardInterrupt as exc:
+        report.status = "interrupted"
+        how = exc.signal_name if isinstance(exc, Stopped) else "Ctrl-C"
+        report.error = f"stopped by {how} during {report.extra.get('stage', 'the start')}"
+        raise
     except BaseException as exc:
         report.status = "failed"
         report.error = str(exc) or type(exc).__name__
         raise
     finally:
         report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
+        run_state.finish(lake, report.run_id)
+        _save_last(settings, report, sys.exc_info()[1])
+
+
+def _save_last(settings: Settings, report: RunReport, failure: BaseException | None) -> None:
+    """Save the run's final record; if the lake cannot take it (a full disk), say where it
+    could not be written, after the run's own ``failure`` if it failed."""
+    try:
         save_report(settings, report)
+    except OSError as exc:
+        where = open_lake(settings).uri(layout.run_record(report.run_id))
+        why = exc.strerror or str(exc)
+        raise RunNotRecorded(
+            f"the run's record could not be written to {where} ({why})", failure
+        ) from exc
 
 
 # ---- steps -------------------------------------------------------------------------------
@@ -116,11 +202,13 @@ def extract(
             nonlocal done
             done += 1
             progress(f"extract {name}", min(done, total), total, f"{batch.dataset} {batch.day}")
+            if done == 2:
+                faults.hold("extract.mid-stage")  # the fault suite's seam (test-only)
 
         try:
             landings.extend(source.land(lake, interval, wanted, on_batch=on_batch))
-        except PartlyLandedError as exc:
-            landings.extend(exc.landed)
+        except Exception as exc:  # PartlyLandedError, or a landing stopped by a full disk
+            landings.extend(getattr(exc, "landed", []))
             raise
         finally:
             summary = source.summary()
@@ -137,12 +225,18 @@ def enrich(
     """Resolve coin mentions and score sentiment for the posts landed in ``window`` (all
     landed posts without one); posts already done for the current versions are skipped.
     On a Spark warehouse the cluster's executors do it (the same code, shipped with the job)."""
+
+    def on_file(stage: str, done: int, total: int, detail: str) -> None:
+        progress(stage, done, total, detail)
+        if done == 1 < total:
+            faults.hold("enrich.mid-stage")  # the fault suite's seam (test-only)
+
     if warehouse_engine_name(settings.warehouse_url) == "spark":
         from cryptopulse.enrich.spark import enrich_on_spark
         from cryptopulse.warehouse.engines import spark_session
 
-        return enrich_on_spark(spark_session.start(settings), settings, window, progress)
-    return enrich_posts(settings, window, progress=progress)
+        return enrich_on_spark(spark_session.start(settings), settings, window, on_file)
+    return enrich_posts(settings, window, progress=on_file)
 
 
 def transform(
@@ -213,7 +307,7 @@ def run(
             summaries: dict[str, Any] = {}
             landed: list[Landing] = []  # kept in the record when a source fails part-way
             try:
-                with stage(report, "extract"):
+                with stage(report, "extract", settings):
                     extract(
                         settings, interval, progress=progress, summaries=summaries, landings=landed
                     )
@@ -222,18 +316,18 @@ def run(
                     report.extra["sources"] = summaries
                 report.landings = [landing_dict(item) for item in landed]
         if "enrich" in steps:
-            with stage(report, "enrich"):
+            with stage(report, "enrich", settings):
                 enriched = enrich(settings, interval, progress=progress)
             report.enrich = {k: v for k, v in asdict(enriched).items() if k != "seconds"}
         if "transform" in steps:
-            with stage(report, "transform"):
+            with stage(report, "transform", settings):
                 build = transform(
                     settings, window=interval, full_refresh=full_refresh, progress=progress
                 )
             report.tests = {"run": build.tests, "passed": build.tests_passed}
             report.table_rows = table_rows(settings)
         if "export" in steps:
-            with stage(report, "export"):
+            with stage(report, "export", settings):
                 # After a windowed merge only its months changed; a full refresh rewrites all.
                 merged = None if full_refresh or "transform" not in steps else interval
                 exported = export(settings, progress=progress, window=merged)

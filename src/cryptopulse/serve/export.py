@@ -11,6 +11,7 @@ month of rows, not the whole history.
 from __future__ import annotations
 
 import contextlib
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from cryptopulse.core import faults
 from cryptopulse.core.errors import StepError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
@@ -124,37 +126,54 @@ def _export_by_month(
     by_month = f"select {month_of} as month, count(*) from {con.quote(table)} group by month"
     counts: dict[date, int] = {month: count for month, count in con.rows(by_month)}
     on_disk = {_month_of_file(rel): rel for rel in lake.glob(layout.mart_month_glob(table))}
-    empty = layout.mart_empty_file(table)
-    has_empty = lake.exists(empty)
-    if not on_disk and not has_empty:  # the first export in this layout
-        _remove_older_layouts(lake, table)
-    if not counts:  # still at its path for readers: a file with the columns and no rows
-        for rel in on_disk.values():
-            lake.delete(rel)
-        columns = f"select {_columns(con, table)} from {con.quote(table)} limit 0"
-        lake.write_parquet(empty, con.arrow(columns, BATCH_ROWS).read_all())
-        return ExportedTable(table=table, rows=0, files=(empty,))
-    if has_empty:
-        lake.delete(empty)
-    if window is None:
+    if not on_disk and not lake.exists(layout.mart_empty_file(table)):
+        # The first export in this layout: no second copy of an older one for readers to
+        # find (locally, a file at the table's path is replaced by the folder swap).
+        lake.delete_folder(layout.legacy_mart_month_folder(table))
+        if lake.is_s3 and lake.is_file(layout.mart_file(table)):
+            lake.delete(layout.mart_file(table))
+    if not counts or window is None:
         wanted = set(counts)
-        for month, rel in on_disk.items():  # months no longer in the table
-            if month not in counts:
-                lake.delete(rel)
     else:
         reach = _months(window.start, window.end + REACH_AFTER_WINDOW)
         wanted = {m for m in counts if m in reach or m not in on_disk}
-        for month in reach - set(counts):
-            if month in on_disk:
-                lake.delete(on_disk[month])
-    files = _write_months(con, lake, table, sorted(wanted), month_of)
+    # Months neither rewritten nor gone from the table stay as they are.
+    keep = [
+        posixpath.basename(rel) for m, rel in on_disk.items() if m in counts and m not in wanted
+    ]
+    folder = layout.mart_file(table)
+    # The new folder is written aside and swapped in whole: an export killed half-way
+    # leaves readers the previous table, never a folder of temporary files.
+    with lake.folder_atomic(folder, keep) as aside:
+        if not counts:  # still at its path for readers: a file with the columns and no rows
+            columns = f"select {_columns(con, table)} from {con.quote(table)} limit 0"
+            lake.write_parquet(
+                _in_folder(aside, layout.mart_empty_file(table)),
+                con.arrow(columns, BATCH_ROWS).read_all(),
+            )
+            if lake.is_s3:
+                for rel in on_disk.values():
+                    lake.delete(rel)
+            return ExportedTable(table=table, rows=0, files=(layout.mart_empty_file(table),))
+        files = _write_months(con, lake, table, sorted(wanted), month_of, aside)
+    if lake.is_s3:  # no folder was swapped: remove what the table no longer has
+        lake.delete(layout.mart_empty_file(table))
+        for month, rel in on_disk.items():
+            if month not in counts:
+                lake.delete(rel)
     return ExportedTable(table=table, rows=sum(counts.values()), files=tuple(files))
 
 
+def _in_folder(folder: str, rel: str) -> str:
+    """``rel`` (a file of a mart's folder) moved into ``folder``."""
+    return f"{folder}/{posixpath.basename(rel)}"
+
+
 def _write_months(
-    con: MartReader, lake: Lake, table: str, months: list[date], month_of: str
+    con: MartReader, lake: Lake, table: str, months: list[date], month_of: str, folder: str
 ) -> list[str]:
-    """Write ``months`` of ``table`` in one scan, one Parquet file per month."""
+    """Write ``months`` of ``table`` in one scan, one Parquet file per month, into
+    ``folder``; returns their paths in the table's folder."""
     if not months:
         return []
     wanted = ", ".join(f"DATE '{m.isoformat()}'" for m in months)
@@ -173,20 +192,13 @@ def _write_months(
             for month in pc.unique(month_column).to_pylist():
                 if month not in writers:
                     files[month] = layout.mart_month_file(table, month)
-                    handle = stack.enter_context(lake.open_atomic(files[month]))
+                    handle = stack.enter_context(lake.open_atomic(_in_folder(folder, files[month])))
                     writers[month] = stack.enter_context(
                         pq.ParquetWriter(handle, schema, **PARQUET_OPTIONS)
                     )
                 writers[month].write_table(rows.filter(pc.equal(month_column, month)))
+                faults.hold("export.mid-file")
     return [files[m] for m in sorted(files)]
-
-
-def _remove_older_layouts(lake: Lake, table: str) -> None:
-    """Earlier versions wrote the table as one file where its folder goes now, or its months
-    under marts/<table>/month=YYYY-MM/: leave no second copy for readers to find."""
-    if lake.is_file(layout.mart_file(table)):
-        lake.delete(layout.mart_file(table))
-    lake.delete_folder(layout.legacy_mart_month_folder(table))
 
 
 def _month_of_file(rel: str) -> date:

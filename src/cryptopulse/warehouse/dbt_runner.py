@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from cryptopulse.core import faults
 from cryptopulse.core.datasets import DATASETS
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
-from cryptopulse.lake import Lake, layout
+from cryptopulse.lake import Lake, integrity, layout
 from cryptopulse.warehouse.engine import WarehouseEngine, WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.errors import DataQualityError, FailedCheck, TransformError
@@ -61,6 +63,33 @@ def landed_datasets(lake: Lake, enrich_versions: Mapping[str, str]) -> list[str]
         if lake.glob(layout.enrich_glob(name, version)):
             landed.append(name)
     return landed
+
+
+def lake_inputs(
+    lake: Lake,
+    datasets: list[str],
+    enrich_versions: Mapping[str, str],
+    window: Interval | None,
+) -> list[str]:
+    """The lake files a build reads: every landed raw and current enrich file, or (with a
+    ``window``) those of the window's days and the files not partitioned by day."""
+    files = [
+        rel
+        for name in datasets
+        for rel in lake.glob(
+            layout.enrich_glob(name, enrich_versions[name])
+            if name in enrich_versions
+            else layout.dataset_glob(layout.RAW, name)
+        )
+    ]
+    if window is None:
+        return files
+    days = [integrity.partition_day(rel) for rel in files]
+    return [
+        rel
+        for rel, day in zip(files, days, strict=True)
+        if day is None or window.start <= day < window.end
+    ]
 
 
 def dbt_vars(
@@ -166,6 +195,12 @@ def build(
     if full_refresh:
         extra.append("--full-refresh")
     datasets = landed_datasets(lake, enrich_versions)  # listing the lake once serves all
+    inputs = lake_inputs(lake, datasets, enrich_versions, None if full_refresh else window)
+    if command != "test" and (window is not None or not lake.is_s3):
+        # A damaged file is named now, not as DuckDB's "magic bytes not found" mid-build, or
+        # read as garbage (DuckDB does not verify page checksums): a window's few files are
+        # read whole, checksums verified; without one, each file's footer (one small read).
+        integrity.require_readable(lake, inputs, deep=window is not None)
     variables = dbt_vars(lake, enrich_versions, datasets) | engine.dbt_vars(
         lake, datasets, enrich_versions
     )
@@ -176,12 +211,17 @@ def build(
             # A full refresh reads every lake partition, so a server engine loads them all.
             engine.load(lake, datasets, enrich_versions, None if full_refresh else window)
         result = _invoke(engine, settings, variables, extra, window, command, on_progress)
+    if isinstance(result.exception, KeyboardInterrupt):  # SIGTERM, Ctrl-C: the run stops
+        raise result.exception
     try:
         if result.exception is not None:
             raise TransformError(f"dbt {command} failed: {result.exception}")
         return _report(result.result)
     except TransformError as exc:
         _explained(engine, exc)
+        damaged = integrity.explain_read_error(lake, exc, inputs)
+        if damaged is not None:
+            raise damaged from exc
         raise
 
 
@@ -197,7 +237,7 @@ def _invoke(
     """Parse the project, then run ``command`` on it, reporting each finished node."""
     from dbt.cli.main import dbtRunner  # heavy import, only when transforming
 
-    with dbt_environment(settings, window):
+    with dbt_environment(settings, window), quiet_logging_errors():
         parsed = dbtRunner().invoke(dbt_args("parse", settings, variables, []))
         if not parsed.success or parsed.result is None:
             raise TransformError(f"dbt could not parse the project: {parsed.exception}")
@@ -210,12 +250,28 @@ def _invoke(
             if event.info.name == "NodeFinished" and on_progress is not None:
                 done += 1
                 on_progress(event.data.node_info.node_name, min(done, total), total)
+                if done == total // 2:
+                    faults.hold("transform.mid-model")  # the fault suite's seam (test-only)
 
         runner = dbtRunner(manifest=manifest, callbacks=[on_event])
         try:
             return runner.invoke(dbt_args(command, settings, variables, extra))
         finally:
             engine.release()
+
+
+@contextlib.contextmanager
+def quiet_logging_errors() -> Iterator[None]:
+    """dbt logs every event to a file in its work dir; when that write fails (a full disk),
+    Python's logging prints a traceback to stderr per event — thousands of lines. Within
+    the block a failed log write is dropped instead: the failure itself still reaches the
+    user once, as the error of the step that hit it."""
+    previous = logging.raiseExceptions
+    logging.raiseExceptions = False
+    try:
+        yield
+    finally:
+        logging.raiseExceptions = previous
 
 
 DOCS_TARGET = "docs"
@@ -237,7 +293,7 @@ def generate_docs(settings: Settings, lake: Lake, enrich_versions: Mapping[str, 
     engine.work_dir().mkdir(parents=True, exist_ok=True)
     variables = dbt_vars(lake, enrich_versions)
     variables |= engine.dbt_vars(lake, variables["lake_datasets"], enrich_versions)
-    with dbt_environment(settings):
+    with dbt_environment(settings), quiet_logging_errors():
         try:
             args = dbt_args("docs generate", settings, variables, [], target=DOCS_TARGET)
             result = dbtRunner().invoke(args)

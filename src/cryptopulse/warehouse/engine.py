@@ -147,6 +147,11 @@ class WarehouseEngine(ABC):
     def reader(self) -> contextlib.AbstractContextManager[MartReader]:
         """A read-only connection; WarehouseUnavailable if it cannot be opened."""
 
+    def leftovers(self) -> list[str]:
+        """What an interrupted write left beside the warehouse, each with what it means
+        (for ``status``); none by default (a server keeps its own)."""
+        return []
+
     def table_rows(self) -> dict[str, int]:
         """Row counts of the warehouse's tables (empty if there is no warehouse yet)."""
         if not self.exists():

@@ -6,7 +6,7 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.warehouse.engine import WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
 
-__all__ = ["WarehouseUnavailable", "check_writable", "describe", "table_rows"]
+__all__ = ["WarehouseUnavailable", "check_writable", "describe", "leftovers", "table_rows"]
 
 
 def check_writable(settings: Settings) -> None:
@@ -24,3 +24,8 @@ def table_rows(settings: Settings) -> dict[str, int]:
 def describe(settings: Settings) -> str:
     """The engine and where it is (never a password), for status and the summary."""
     return open_engine(settings).describe()
+
+
+def leftovers(settings: Settings) -> list[str]:
+    """What interrupted writes left beside the warehouse, each explained (for status)."""
+    return open_engine(settings).leftovers()

@@ -41,12 +41,18 @@ def render_status(status: Status) -> RenderableType:
     if last:
         parts.append(
             Text(
-                f"Last run: {last.get('command')} · {last.get('status')} · "
-                f"started {last.get('started_at')} · finished {last.get('finished_at')}"
+                f"Last run: {last.get('command')} · {status.last_outcome} · "
+                f"started {last.get('started_at')} · finished {last.get('finished_at') or '-'}"
                 + (f" · {last['error']}" if last.get("error") else ""),
                 style="green" if last.get("status") == "ok" else "red",
             )
         )
-    else:
+    elif not any(path.endswith("last_run.json") for path, _ in status.unreadable):
         parts.append(Text("No run recorded yet."))
+    if status.unreadable:
+        parts.append(Text(f"Unreadable lake files ({len(status.unreadable)}):", style="bold red"))
+        parts.extend(Text(f"  {path}: {remedy}") for path, remedy in status.unreadable)
+    if status.leftovers:
+        parts.append(Text("Left by interrupted writes:", style="bold"))
+        parts.extend(Text(f"  {item}") for item in status.leftovers)
     return Group(*parts)

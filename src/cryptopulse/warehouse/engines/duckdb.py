@@ -167,6 +167,16 @@ class DuckDBEngine(WarehouseEngine):
     def exists(self) -> bool:
         return self.path.exists()
 
+    def leftovers(self) -> list[str]:
+        wal = self.path.with_name(self.path.name + ".wal")
+        if not wal.exists():
+            return []
+        return [
+            f"{wal}: DuckDB's write-ahead log of changes not yet in the database file (a "
+            "write was interrupted, or one is running). DuckDB replays it the next time the "
+            "warehouse is opened for writing: nothing to do, do not delete it"
+        ]
+
     @contextlib.contextmanager
     def reader(self) -> Iterator[MartReader]:
         try:
