@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -29,6 +29,7 @@ from cryptopulse.sources import build_source
 from cryptopulse.warehouse import dbt_runner, granger
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.read import table_rows
+from cryptopulse.warehouse.writer_lock import one_writer
 
 # (stage, done, total, what was just done) — the CLI draws progress bars from this.
 Progress = Callable[[str, int, int, str], None]
@@ -153,6 +154,7 @@ def transform(
     ``command="run"`` builds the models without their checks, ``"test"`` only checks.
     """
     lake = open_lake(settings)
+    progress("transform", 0, 0, "dbt parses the project")  # a while before the first node
 
     def on_node(node: str, done: int, total: int) -> None:
         progress("transform", done, total, node)
@@ -199,8 +201,12 @@ def run(
     steps: tuple[str, ...] = ("extract", "enrich", "transform", "export"),
     full_refresh: bool = False,
 ) -> RunReport:
-    """Run ``steps`` in order for ``interval``; the report is saved even when a step fails."""
-    with recorded_run(settings, command, interval) as report:
+    """Run ``steps`` in order for ``interval``; the report is saved even when a step fails.
+
+    A run that builds the warehouse holds its writer lock from start to end: a second one
+    is refused at once (before it records anything), not deep inside dbt."""
+    holding = one_writer(open_engine(settings)) if "transform" in steps else nullcontext()
+    with holding, recorded_run(settings, command, interval) as report:
         if "extract" in steps:
             if interval is None:
                 raise ValueError("extracting needs an interval (--start/--end)")

@@ -22,7 +22,12 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout
 from cryptopulse.warehouse.engine import WarehouseEngine, WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
-from cryptopulse.warehouse.errors import DataQualityError, FailedCheck, TransformError
+from cryptopulse.warehouse.errors import (
+    DataQualityError,
+    FailedCheck,
+    NothingToBuild,
+    TransformError,
+)
 
 if TYPE_CHECKING:
     from dbt.contracts.graph.manifest import Manifest
@@ -61,6 +66,20 @@ def landed_datasets(lake: Lake, enrich_versions: Mapping[str, str]) -> list[str]
         if lake.glob(layout.enrich_glob(name, version)):
             landed.append(name)
     return landed
+
+
+def require_landed(lake: Lake, datasets: list[str] | None = None) -> None:
+    """NothingToBuild, saying where it looked, unless the lake has landed raw data
+    (``datasets``: landed_datasets' answer, if already listed)."""
+    found = landed_datasets(lake, {}) if datasets is None else datasets
+    if set(found) & set(DATASETS):
+        return
+    missing = "" if lake.exists("") else ", and no such folder"
+    raise NothingToBuild(
+        f"nothing to build: no landed data in the lake {lake.uri()} (looked for "
+        f"{layout.dataset_glob(layout.RAW, '<dataset>', '<source>')}{missing}); land some "
+        "first (`cryptopulse extract`, `import-posts` or `demo`) or check CRYPTOPULSE_LAKE_URL"
+    )
 
 
 def dbt_vars(
@@ -137,6 +156,12 @@ def dbt_args(
         "--vars",
         json.dumps(variables),
         "--quiet",
+        # Nothing from dbt on the console: its errors come back in the result and are told
+        # in one line (a refused lock printed three tracebacks); its log file keeps them all.
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "debug",
         "--no-use-colors",
         "--no-version-check",
         *write_json,
@@ -166,6 +191,8 @@ def build(
     if full_refresh:
         extra.append("--full-refresh")
     datasets = landed_datasets(lake, enrich_versions)  # listing the lake once serves all
+    if command != "test":
+        require_landed(lake, datasets)
     variables = dbt_vars(lake, enrich_versions, datasets) | engine.dbt_vars()
     # Checks alone only read; a build holds the warehouse from the load to its last check.
     holding = engine.writing() if command != "test" else contextlib.nullcontext()

@@ -24,6 +24,7 @@ from cryptopulse.warehouse.engine import (
     WarehouseError,
     WarehouseUnavailable,
 )
+from cryptopulse.warehouse.writer_lock import one_writer
 
 _LOCK = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
@@ -117,12 +118,17 @@ class DuckDBEngine(WarehouseEngine):
 
     # ---- around a build ------------------------------------------------------------------
     def check_writable(self) -> None:
+        with one_writer(self):  # another cryptopulse run first: it says which
+            pass
         if not self.path.exists():  # no file yet is fine: the build creates it
             return
         try:
             duckdb.connect(str(self.path)).close()
         except duckdb.Error as exc:
             raise _unavailable(self.path, exc, writing=True) from exc
+
+    def writing(self) -> contextlib.AbstractContextManager[None]:
+        return one_writer(self)
 
     def load(
         self,

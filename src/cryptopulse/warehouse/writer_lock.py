@@ -1,0 +1,71 @@
+"""One cryptopulse writer per warehouse at a time: a lock file beside dbt's work files.
+
+DuckDB's own file lock refuses a second writer only once dbt opens the database, deep in
+the build, where dbt prints its tracebacks; and it is let go between dbt and the tables
+computed after it. This lock is taken before the run starts and held to its end, so a
+second run is refused at once, in one line naming the run that holds it. The operating
+system releases it when the holder dies (even by kill -9): no stale lock to clean up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from cryptopulse.warehouse.engine import WarehouseEngine, WarehouseUnavailable
+
+LOCK_NAME = "writer.lock"
+
+# Held locks of this process by path, with their depth: a run holds the lock and its
+# transform takes it again (a second flock in the same process would refuse itself).
+_held: dict[Path, tuple[int, int]] = {}  # path -> (file descriptor, depth)
+_guard = threading.Lock()
+
+
+def lock_path(engine: WarehouseEngine) -> Path:
+    return engine.work_dir() / LOCK_NAME
+
+
+@contextlib.contextmanager
+def one_writer(engine: WarehouseEngine) -> Iterator[None]:
+    """Hold the warehouse's writer lock for the block; WarehouseUnavailable at once if
+    another process holds it."""
+    path = lock_path(engine)
+    with _guard:
+        if path in _held:
+            fd, depth = _held[path]
+            _held[path] = (fd, depth + 1)
+        else:
+            _held[path] = (_acquire(path, engine), 1)
+    try:
+        yield
+    finally:
+        with _guard:
+            fd, depth = _held[path]
+            if depth > 1:
+                _held[path] = (fd, depth - 1)
+            else:
+                del _held[path]
+                os.close(fd)  # releases the lock
+
+
+def _acquire(path: Path, engine: WarehouseEngine) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+        os.close(fd)
+        by = f" (PID {holder})" if holder.isdigit() else ""
+        raise WarehouseUnavailable(
+            f"another cryptopulse run{by} is building the warehouse {engine.location()}: "
+            "wait for it to finish, then run the same command again"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
