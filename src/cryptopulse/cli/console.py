@@ -11,7 +11,7 @@ from rich.console import Console
 def _log_width() -> int | None:
     """Off a terminal (a file, a pipe, a task log) Rich assumes 80 columns and cuts the
     summary's tables short; a log has room. None: Rich's own choice (COLUMNS, the tty)."""
-    if "COLUMNS" in os.environ or sys.stdout.isatty():
+    if os.environ.get("COLUMNS") or sys.stdout.isatty():
         return None
     return 160
 

@@ -18,6 +18,7 @@ from cryptopulse.core.batch import Batch
 from cryptopulse.core.errors import PartlyLandedError
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.run_record import RunReport
+from cryptopulse.core.server_url import mask_password
 from cryptopulse.core.settings import Settings
 from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
@@ -46,8 +47,8 @@ def new_report(settings: Settings, command: str, interval: Interval | None) -> R
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6],
         command=command,
         interval=str(interval) if interval else None,
-        lake=lake.uri(),
-        warehouse=engine.location(),  # never a password
+        lake=mask_password(lake.uri()),  # the record is printed and kept: never a secret
+        warehouse=mask_password(engine.location()),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         extra={"warehouse_engine": engine.label},
     )
@@ -75,7 +76,7 @@ def recorded_run(
             report.status = "ok"
     except BaseException as exc:
         report.status = "failed"
-        report.error = str(exc) or type(exc).__name__
+        report.error = mask_password(str(exc)) or type(exc).__name__
         raise
     finally:
         report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptopulse.core.datasets import DATASETS
+from cryptopulse.core.server_url import mask_password
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, layout, open_lake
 from cryptopulse.orchestrate import pipeline
@@ -38,9 +39,9 @@ def status(settings: Settings) -> Status:
     """Read the lake's partitions, the warehouse's row counts and the last run record."""
     lake = open_lake(settings)
     return Status(
-        lake=lake.uri(),
+        lake=mask_password(lake.uri()),  # shown: never a secret
         parts=lake_parts(lake),
-        warehouse=describe(settings),
+        warehouse=mask_password(describe(settings)),
         table_rows=table_rows(settings),
         last_run=pipeline.last_run(settings),
     )
