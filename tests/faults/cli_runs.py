@@ -46,9 +46,7 @@ def fingerprint(database: Path) -> dict[str, str]:
     with duckdb.connect(str(database), read_only=True) as con:
         for table in USER_TABLES:
             columns = [
-                c
-                for c in con.sql(f"select * from {table} limit 0").columns
-                if c not in BOOKKEEPING
+                c for c in con.sql(f"select * from {table} limit 0").columns if c not in BOOKKEEPING
             ]
             listed = ", ".join(f'"{c}"' for c in columns)
             rows = con.sql(f"select {listed} from {table} order by all").fetchall()

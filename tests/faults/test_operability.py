@@ -3,14 +3,19 @@ output to a pipe (cron, CI, Airflow's task log), and stopping `make airflow`."""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import signal
+import socket
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import _free_port, run_cli
 from cryptopulse.core.server_url import mask_password
 from cryptopulse.core.settings import Settings
 from faults.cli_runs import DAYS, cli, one_error_line
@@ -106,7 +111,9 @@ def test_transform_on_a_lake_with_nothing_landed_refuses_and_says_where_it_looke
 
 
 # ---- output to a pipe ------------------------------------------------------------------
-PROGRESS_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (extract demo|enrich|transform|export)")
+PROGRESS_LINE = re.compile(
+    r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (extract demo|enrich|transform|export)"
+)
 
 
 @pytest.mark.slow
@@ -142,4 +149,105 @@ def test_progress_to_a_pipe_is_timestamped_lines_written_as_they_happen(
         user_sees=f"{first} … (timestamped lines per stage, each tenth of the way, "
         f"the first {ended - first_at:.0f} s before the end)",
         rerun="n/a (not a failure): the same run, readable as it happens",
+    )
+
+
+# ---- stopping `make airflow` -----------------------------------------------------------
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _descendants(root: int) -> set[int]:
+    """Every live process under ``root`` (by parent PID, whatever its session)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError):
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found: set[int] = set()
+    todo = [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _answers(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+        return True
+    return False
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGTERM to make", "Ctrl-C"])
+def test_stopping_make_airflow_stops_every_process_it_started(
+    tmp_path: Path, how: str, fault_record: Callable[..., None]
+) -> None:
+    port = _free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "CRYPTOPULSE_"))},
+        "CRYPTOPULSE_LAKE_URL": str(tmp_path / "lake"),
+        "CRYPTOPULSE_WAREHOUSE_URL": str(tmp_path / "warehouse.duckdb"),
+        "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(_free_port()),
+        "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(_free_port()),
+    }
+    log_path = tmp_path / "make-airflow.log"
+    with log_path.open("wb") as log:
+        make = subprocess.Popen(
+            [
+                "make",
+                "--no-print-directory",
+                "airflow",
+                f"AIRFLOW_HOME={tmp_path / 'home'}",
+                f"AIRFLOW_PORT={port}",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own group, as a terminal's foreground job
+        )
+    started: set[int] = set()
+    try:
+        deadline = time.monotonic() + 300
+        while not (_answers(port) and len(_descendants(make.pid)) >= 6):
+            assert make.poll() is None, log_path.read_text(errors="replace")[-3000:]
+            assert time.monotonic() < deadline, "make airflow did not start"
+            time.sleep(2)
+        time.sleep(10)  # the scheduler's executor workers
+        started = _descendants(make.pid)
+        if how == "Ctrl-C":  # the terminal sends SIGINT to the whole foreground group
+            os.killpg(make.pid, signal.SIGINT)
+        else:  # a supervisor or `kill PID` stops make alone
+            make.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 90
+        while any(_alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(1)
+        survivors = sorted(pid for pid in started if _alive(pid))
+        port_open = _answers(port)
+    finally:
+        for pid in started | {make.pid}:  # whatever we started and is left: ours to end
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        make.wait(timeout=30)
+    assert not survivors, f"{len(survivors)} of {len(started)} processes outlived {how}"
+    assert not port_open, f"port {port} still answers after {how}"
+    fault_record(
+        area="Operability",
+        fault=f"stopping `make airflow` with {how}",
+        user_sees=f"all {len(started)} processes it started (scheduler, executor workers, API "
+        "server, triggerer, DAG processor) stopped; the port closed",
+        rerun="`make airflow` starts again on the same port",
     )

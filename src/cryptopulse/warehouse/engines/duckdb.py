@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -26,6 +27,8 @@ from cryptopulse.warehouse.engine import (
 )
 from cryptopulse.warehouse.writer_lock import one_writer
 
+# How long a reader waits for a build to let go of the file (a seed-scale build: minutes).
+READ_WAIT_SECONDS = 900.0
 _LOCK = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
@@ -175,16 +178,26 @@ class DuckDBEngine(WarehouseEngine):
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[MartReader]:
-        try:
-            con = duckdb.connect(str(self.path), read_only=True)
-        except duckdb.Error as exc:
-            raise _unavailable(self.path, exc, writing=False) from exc
+        con = self._open_for_reading()
         con.execute("set enable_progress_bar = false")  # DuckDB's own bar would draw over ours
         try:
             with con:
                 yield DuckDBReader(con)
         except duckdb.IOException as exc:
             raise WarehouseError(f"DuckDB: {exc}") from exc
+
+    def _open_for_reading(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection. While a build holds the file (DuckDB lets no reader in
+        beside a writing process), wait for it: `status` or `export` during a run then
+        read the finished tables instead of failing."""
+        deadline = time.monotonic() + READ_WAIT_SECONDS
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=True)
+            except duckdb.Error as exc:
+                if not _LOCK.search(str(exc)) or time.monotonic() > deadline:
+                    raise _unavailable(self.path, exc, writing=False) from exc
+            time.sleep(0.5)
 
 
 class _DatasetsReader(DuckDBReader):
