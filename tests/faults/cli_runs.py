@@ -11,6 +11,7 @@ import duckdb
 
 from conftest import CLI, cli_env
 from cryptopulse.core.settings import Settings
+from cryptopulse.lake import Lake, layout
 from cryptopulse.warehouse.dbt_runner import USER_TABLES
 
 # Three demo days with few posts: every stage runs, and dbt builds in seconds.
@@ -61,3 +62,18 @@ def one_error_line(err: str) -> str:
     assert len(lines) == 1, err
     assert lines[0].startswith("error: "), err
     return lines[0]
+
+
+def marts_fingerprint(lake: Lake) -> dict[str, str]:
+    """Each exported mart's rows (all its files, sorted) hashed, read through the lake's
+    own storage interface (a local folder or S3 alike)."""
+    prints = {}
+    for table in USER_TABLES:
+        rels = lake.glob(f"{layout.MARTS}/{table}.parquet/*.parquet")
+        if not rels and lake.is_file(layout.mart_file(table)):
+            rels = [layout.mart_file(table)]
+        rows = sorted(repr(row) for rel in rels for row in lake.read_parquet(rel).to_pylist())
+        prints[table] = (
+            f"{len(rows)} rows " + hashlib.sha256("".join(rows).encode()).hexdigest()[:16]
+        )
+    return prints
