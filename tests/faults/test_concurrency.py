@@ -5,6 +5,9 @@ refused in one line, the other completes, the warehouse right), and readers (`st
 from __future__ import annotations
 
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,8 +15,15 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import VENV_BIN
 from cryptopulse.core.settings import Settings
-from faults.cli_runs import DAYS, cli, fingerprint, one_error_line, run
+from faults.cli_runs import DAYS, SMALL, cli, fingerprint, one_error_line, run
+
+# The DAG's own test harness (dag.test() in a subprocess with its own AIRFLOW_HOME).
+sys.path.insert(0, str(Path(__file__).parents[1] / "orchestrate"))
+from test_dags import _airflow_env, harness
+
+SMALL_POSTS = SMALL["CRYPTOPULSE_DEMO_POSTS_PER_DAY"]
 
 pytestmark = pytest.mark.slow
 
@@ -105,4 +115,47 @@ def test_status_and_export_while_a_run_builds_never_fail_or_see_half_written_dat
         user_sees="every read succeeded with whole tables (readers wait for the build to "
         "let go of the file)",
         rerun="marts whole, warehouse equal to an uninterrupted run's",
+    )
+
+
+def test_an_airflow_run_while_a_cli_run_holds_the_warehouse_is_refused_clearly(
+    landed: tuple[Path, dict[str, str]], tmp_path: Path, fault_record: Callable[..., None]
+) -> None:
+    settings = _copy(landed, tmp_path)
+    home = tmp_path / "airflow"
+    env = _airflow_env(home, settings, CRYPTOPULSE_DEMO_POSTS_PER_DAY=SMALL_POSTS)
+    migrated = subprocess.run(
+        [str(VENV_BIN / "airflow"), "db", "migrate"], env=env, capture_output=True, timeout=300
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    holder = cli(["transform"], settings, tmp_path)
+    lock = settings.warehouse_path.parent / "dbt" / "writer.lock"
+    try:
+        deadline = time.monotonic() + 300
+        while not (lock.exists() and lock.read_text().strip() == str(holder.pid)):
+            assert holder.poll() is None, holder.communicate()
+            assert time.monotonic() < deadline, "the CLI run never took the warehouse"
+            time.sleep(0.2)
+        holder.send_signal(signal.SIGSTOP)  # a long build, holding the warehouse meanwhile
+        (refused,), output = harness(["run", "2024-12-20"], env)
+    finally:
+        holder.send_signal(signal.SIGCONT)
+    out, err = holder.communicate(timeout=900)
+    assert holder.returncode == 0, err  # the CLI run completes
+    assert "checks passed" in out
+    assert refused["state"] == "failed"
+    assert refused["tasks"]["prepare_transform"][0] == "failed"
+    message = (
+        f"another cryptopulse run (PID {holder.pid}) is building the warehouse "
+        f"{settings.warehouse_path}: wait for it to finish, then run the same command again"
+    )
+    assert message in output
+    assert fingerprint(settings.warehouse_path) == landed[1]  # untouched by the refused run
+    (rerun,), _ = harness(["run", "2024-12-20"], env)  # the same DAG run once it is free
+    assert rerun["state"] == "success", rerun
+    fault_record(
+        area="Concurrency",
+        fault="an Airflow DAG run reaching the warehouse while a CLI run builds it",
+        user_sees=f"task prepare_transform fails: {message}",
+        rerun="the CLI run completes; the DAG run again succeeds",
     )
