@@ -53,6 +53,22 @@ def one_writer(engine: WarehouseEngine) -> Iterator[None]:
                 os.close(fd)  # releases the lock
 
 
+def busy_elsewhere(engine: WarehouseEngine) -> bool:
+    """Whether another process holds the lock (a cryptopulse run is building)."""
+    path = lock_path(engine)
+    with _guard:
+        if path in _held or not path.exists():
+            return False
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # a shared lock taken is let go with it
+    return False
+
+
 def _acquire(path: Path, engine: WarehouseEngine) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

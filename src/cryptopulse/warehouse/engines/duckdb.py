@@ -25,7 +25,7 @@ from cryptopulse.warehouse.engine import (
     WarehouseError,
     WarehouseUnavailable,
 )
-from cryptopulse.warehouse.writer_lock import one_writer
+from cryptopulse.warehouse.writer_lock import busy_elsewhere, one_writer
 
 # How long a reader waits for a build to let go of the file (a seed-scale build: minutes).
 READ_WAIT_SECONDS = 900.0
@@ -177,8 +177,8 @@ class DuckDBEngine(WarehouseEngine):
         return self.path.exists()
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[MartReader]:
-        con = self._open_for_reading()
+    def reader(self, wait_for_build: bool = False) -> Iterator[MartReader]:
+        con = self._open_for_reading(wait_for_build)
         con.execute("set enable_progress_bar = false")  # DuckDB's own bar would draw over ours
         try:
             with con:
@@ -186,16 +186,18 @@ class DuckDBEngine(WarehouseEngine):
         except duckdb.IOException as exc:
             raise WarehouseError(f"DuckDB: {exc}") from exc
 
-    def _open_for_reading(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection. While a build holds the file (DuckDB lets no reader in
-        beside a writing process), wait for it: `status` or `export` during a run then
-        read the finished tables instead of failing."""
+    def _open_for_reading(self, wait_for_build: bool) -> duckdb.DuckDBPyConnection:
+        """A read-only connection. DuckDB lets no reader in beside a writing process: with
+        ``wait_for_build``, while that process is a cryptopulse run (it holds the writer
+        lock), wait for it, so `status` or `export` during a run read the finished tables
+        instead of failing. Anyone else holding the file (a notebook) is said at once."""
         deadline = time.monotonic() + READ_WAIT_SECONDS
         while True:
             try:
                 return duckdb.connect(str(self.path), read_only=True)
             except duckdb.Error as exc:
-                if not _LOCK.search(str(exc)) or time.monotonic() > deadline:
+                building = wait_for_build and _LOCK.search(str(exc)) and busy_elsewhere(self)
+                if not building or time.monotonic() > deadline:
                     raise _unavailable(self.path, exc, writing=False) from exc
             time.sleep(0.5)
 
