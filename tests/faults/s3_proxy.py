@@ -118,7 +118,8 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 return
             if rule is not None and rule.action == "delay":
                 time.sleep(rule.seconds)
-            con = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=60)
+            host = upstream.hostname or "127.0.0.1"
+            con = http.client.HTTPConnection(host, upstream.port, timeout=60)
             headers = {k: v for k, v in self.headers.items()}
             con.request(method, path, body=body or None, headers=headers)
             answer = con.getresponse()
@@ -129,8 +130,8 @@ def _handler(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             for key, value in answer.getheaders():
                 if key.lower() not in ("transfer-encoding", "connection", "content-length"):
                     self.send_header(key, value)
-            length = answer.getheader("Content-Length") if method == "HEAD" else None
-            self.send_header("Content-Length", length or str(len(data)))  # HEAD: the object's
+            size = answer.getheader("Content-Length") if method == "HEAD" else None
+            self.send_header("Content-Length", size or str(len(data)))  # HEAD: the object's
             self.end_headers()
             if rule is not None and rule.action == "drop-response" and method != "HEAD":
                 self.wfile.write(data[: len(data) // 2])

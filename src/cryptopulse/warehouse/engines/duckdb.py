@@ -29,7 +29,25 @@ from cryptopulse.warehouse.writer_lock import busy_elsewhere, one_writer
 
 # How long a reader waits for a build to let go of the file (a seed-scale build: minutes).
 READ_WAIT_SECONDS = 900.0
+# How long a build waits for a cryptopulse reader (status, an export) to let go.
+READER_WAIT_SECONDS = 120.0
 _LOCK = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def _held_by_cryptopulse(message: str) -> bool:
+    """Whether a DuckDB lock error names a `cryptopulse` command as the holder (Linux: its
+    command line; elsewhere it is not known, and the error is said at once)."""
+    holder = _LOCK.search(message)
+    if holder is None:
+        return False
+    try:
+        command = Path(f"/proc/{holder['pid']}/cmdline").read_bytes()
+    except OSError:
+        return False
+    # The CLI's entry point is the program or, under a python, its script.
+    return any(
+        Path(arg.decode(errors="replace")).name == "cryptopulse" for arg in command.split(b"\0")[:2]
+    )
 
 
 def database_path(url: str) -> Path:
@@ -121,14 +139,21 @@ class DuckDBEngine(WarehouseEngine):
 
     # ---- around a build ------------------------------------------------------------------
     def check_writable(self) -> None:
-        with one_writer(self):  # another cryptopulse run first: it says which
-            pass
-        if not self.path.exists():  # no file yet is fine: the build creates it
-            return
-        try:
-            duckdb.connect(str(self.path)).close()
-        except duckdb.Error as exc:
-            raise _unavailable(self.path, exc, writing=True) from exc
+        # Under the writer lock: another cryptopulse run is said first, and a reader that
+        # meets this probe's connection waits for it rather than failing.
+        with one_writer(self):
+            if not self.path.exists():  # no file yet is fine: the build creates it
+                return
+            deadline = time.monotonic() + READER_WAIT_SECONDS
+            while True:
+                try:
+                    duckdb.connect(str(self.path)).close()
+                    return
+                except duckdb.Error as exc:
+                    # A cryptopulse reader (status, export) lets go in seconds: wait for it.
+                    if not _held_by_cryptopulse(str(exc)) or time.monotonic() > deadline:
+                        raise _unavailable(self.path, exc, writing=True) from exc
+                time.sleep(0.5)
 
     def writing(self) -> contextlib.AbstractContextManager[None]:
         return one_writer(self)
