@@ -62,6 +62,15 @@ def _assert_no_half_written_objects(s3_endpoint: str, bucket: str) -> None:
             assert body[:4] == b"PAR1" and body[-4:] == b"PAR1", item["Key"]
 
 
+def _assert_as_uninterrupted(
+    settings: Settings, s3_endpoint: str, uninterrupted: tuple[dict[str, str], ...]
+) -> None:
+    """No half-written object, and the warehouse and marts of an uninterrupted run."""
+    _assert_no_half_written_objects(s3_endpoint, settings.lake_url.split("/")[2])
+    assert fingerprint(settings.warehouse_path) == uninterrupted[0]
+    assert marts_fingerprint(Lake(settings.lake_url, s3_endpoint)) == uninterrupted[1]
+
+
 RETRIED = {
     "a 500 on two part uploads": [Rule("500", "PUT", PART_UPLOAD, nth=3, times=2)],
     "a connection dropped half-way through a part upload": [
@@ -91,13 +100,12 @@ def test_a_fault_the_client_can_retry_is_retried_and_the_run_equals_an_uninterru
     assert all(rule.applied == (rule.times or rule.applied) for rule in proxy.rules)
     assert all(rule.applied > 0 for rule in proxy.rules), "the fault never happened"
     assert "Traceback" not in out + err and err.strip() == ""
-    _assert_no_half_written_objects(s3_endpoint, s3_bucket)
-    assert fingerprint(settings.warehouse_path) == uninterrupted[0]
-    assert marts_fingerprint(Lake(settings.lake_url, s3_endpoint)) == uninterrupted[1]
+    _assert_as_uninterrupted(settings, s3_endpoint, uninterrupted)
+    title = next(line for line in out.splitlines() if line.startswith("✔ cryptopulse run"))
     fault_record(
         area="S3 lake",
         fault=f"{fault} (moto behind a fault-injecting proxy)",
-        user_sees="nothing: retried by the S3 client; the run ends ✔",
+        user_sees=f"{title} (nothing on stderr: the S3 client retried)",
         rerun="no rerun needed: lake, warehouse and marts equal an uninterrupted run's",
     )
 
@@ -125,9 +133,7 @@ def test_an_upload_that_keeps_failing_is_one_line_and_the_rerun_equals_an_uninte
     proxy.rules.clear()
     code, out, err = run(["run", *DAYS], settings, tmp_path)  # the rerun
     assert code == 0, out + err
-    _assert_no_half_written_objects(s3_endpoint, s3_bucket)
-    assert fingerprint(settings.warehouse_path) == uninterrupted[0]
-    assert marts_fingerprint(Lake(settings.lake_url, s3_endpoint)) == uninterrupted[1]
+    _assert_as_uninterrupted(settings, s3_endpoint, uninterrupted)
     fault_record(
         area="S3 lake",
         fault="every part upload of one mart's export answered 500 (past the client's "
