@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 
 REPORT_ENV = "CRYPTOPULSE_FAULT_REPORT"
+# Read once, at collection: the autouse fixture in tests/conftest.py removes every
+# CRYPTOPULSE_* variable from the environment before each test runs.
+REPORT_FILE = os.environ.get(REPORT_ENV)
 
 
 @pytest.fixture
@@ -30,7 +33,7 @@ def fault_record(request: pytest.FixtureRequest) -> Callable[..., None]:
     """
 
     def record(*, area: str, fault: str, user_sees: str, rerun: str) -> None:
-        target = os.environ.get(REPORT_ENV)
+        target = REPORT_FILE
         if not target:
             return
         row = {
