@@ -109,6 +109,9 @@ def main() -> int:
     if code != 0:
         print(f"the fault suite failed (pytest exit {code}): nothing written", file=sys.stderr)
         return 1
+    if not rows:
+        print(f"no fault was recorded ({REPORT_ENV} did not reach the tests)", file=sys.stderr)
+        return 1
     if args.write:
         if pytest_args:
             print("--write takes the whole suite: no pytest arguments", file=sys.stderr)

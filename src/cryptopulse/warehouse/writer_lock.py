@@ -13,6 +13,7 @@ import contextlib
 import fcntl
 import os
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,3 +86,45 @@ def _acquire(path: Path, engine: WarehouseEngine) -> int:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return fd
+
+
+READERS_NAME = "readers.lock"
+
+
+@contextlib.contextmanager
+def readers_out(engine: WarehouseEngine, wait_seconds: float) -> Iterator[None]:
+    """Held by a build around its opening of the warehouse: waits for the cryptopulse
+    readers reading now (status, an export) to finish, and keeps new ones waiting (DuckDB
+    refuses a writer beside any reader process)."""
+    with _flocked(engine, fcntl.LOCK_EX, wait_seconds, "a `status` or `export` reading it"):
+        yield
+
+
+@contextlib.contextmanager
+def reading(engine: WarehouseEngine, wait_seconds: float) -> Iterator[None]:
+    """Held by a reader that waits for builds (shared with other readers)."""
+    with _flocked(engine, fcntl.LOCK_SH, wait_seconds, "a build"):
+        yield
+
+
+@contextlib.contextmanager
+def _flocked(engine: WarehouseEngine, mode: int, wait_seconds: float, what: str) -> Iterator[None]:
+    path = engine.work_dir() / READERS_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise WarehouseUnavailable(
+                        f"the warehouse {engine.location()} stayed held by {what} for "
+                        f"{wait_seconds:.0f} s; run the same command again"
+                    ) from None
+                time.sleep(0.2)
+        yield
+    finally:
+        os.close(fd)

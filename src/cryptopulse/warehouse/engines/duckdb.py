@@ -25,7 +25,7 @@ from cryptopulse.warehouse.engine import (
     WarehouseError,
     WarehouseUnavailable,
 )
-from cryptopulse.warehouse.writer_lock import busy_elsewhere, one_writer
+from cryptopulse.warehouse.writer_lock import busy_elsewhere, one_writer, readers_out, reading
 
 # How long a reader waits for a build to let go of the file (a seed-scale build: minutes).
 READ_WAIT_SECONDS = 900.0
@@ -155,8 +155,10 @@ class DuckDBEngine(WarehouseEngine):
                         raise _unavailable(self.path, exc, writing=True) from exc
                 time.sleep(0.5)
 
-    def writing(self) -> contextlib.AbstractContextManager[None]:
-        return one_writer(self)
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        with one_writer(self), readers_out(self, READER_WAIT_SECONDS):
+            yield
 
     def load(
         self,
@@ -185,10 +187,14 @@ class DuckDBEngine(WarehouseEngine):
 
     # ---- tables computed outside dbt ------------------------------------------------------
     def write_table(self, name: str, table: pa.Table) -> None:
-        try:
-            con = duckdb.connect(str(self.path))
-        except duckdb.Error as exc:
-            raise _unavailable(self.path, exc, writing=True) from exc
+        with readers_out(self, READER_WAIT_SECONDS):
+            try:
+                con = duckdb.connect(str(self.path))
+            except duckdb.Error as exc:
+                raise _unavailable(self.path, exc, writing=True) from exc
+            self._replace(con, name, table)
+
+    def _replace(self, con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
         quoted = '"' + name.replace('"', '""') + '"'
         with con:
             con.register("incoming_rows", table)
@@ -203,6 +209,13 @@ class DuckDBEngine(WarehouseEngine):
 
     @contextlib.contextmanager
     def reader(self, wait_for_build: bool = False) -> Iterator[MartReader]:
+        # A reader that waits for builds keeps them from opening the file under it.
+        waiting = reading(self, READ_WAIT_SECONDS) if wait_for_build else contextlib.nullcontext()
+        with waiting, self._reader(wait_for_build) as reader:
+            yield reader
+
+    @contextlib.contextmanager
+    def _reader(self, wait_for_build: bool) -> Iterator[MartReader]:
         con = self._open_for_reading(wait_for_build)
         con.execute("set enable_progress_bar = false")  # DuckDB's own bar would draw over ours
         try:
