@@ -104,7 +104,8 @@ def test_transform_on_a_lake_with_nothing_landed_refuses_and_says_where_it_looke
     assert not folder.exists() or not any(folder.iterdir())  # nothing written in the lake
     fault_record(
         area="Operability",
-        fault=f"`transform` on a {lake} lake folder (a mistyped CRYPTOPULSE_LAKE_URL)",
+        fault=f"`transform` on {'a missing' if lake == 'missing' else 'an empty'} lake folder "
+        "(a mistyped CRYPTOPULSE_LAKE_URL)",
         user_sees=line,
         rerun="exit 1; no warehouse and no lake file written; fix the path and run again",
     )
