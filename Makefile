@@ -17,7 +17,8 @@ DBT_DIR := src/cryptopulse/warehouse/dbt
 MANIFEST := $(DBT_DIR)/manifest/manifest.json
 DBT_SOURCES := $(shell find $(DBT_DIR) \( -name '*.sql' -o -name '*.yml' \) -not -path '*/manifest/*')
 
-# `make airflow`: a local Airflow on loopback with this repo's DAG folder and the embedded defaults.
+# `make airflow`: a local Airflow on loopback with this repo's DAG folder and the embedded defaults;
+# Ctrl-C or SIGTERM stops every process it started (orchestrate/airflow_standalone.py).
 AIRFLOW_HOME ?= $(CURDIR)/.airflow
 AIRFLOW_PORT ?= 8080
 
@@ -84,7 +85,7 @@ airflow: setup
 	$(BIN)/airflow db migrate >/dev/null && \
 	$(BIN)/airflow pools set cryptopulse_warehouse 1 "DuckDB warehouse: one writer at a time" >/dev/null && \
 	echo "Airflow UI: http://127.0.0.1:$(AIRFLOW_PORT)  user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated" && \
-	exec $(BIN)/airflow standalone
+	exec $(BIN)/python -m cryptopulse.orchestrate.airflow_standalone
 
 clean:
 	rm -rf data .airflow .pytest_cache .mypy_cache .ruff_cache $(DBT_DIR)/manifest

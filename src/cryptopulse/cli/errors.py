@@ -23,6 +23,7 @@ from cryptopulse.core.errors import (
     RunNotRecorded,
     Stopped,
 )
+from cryptopulse.core.server_url import mask_password
 from cryptopulse.core.settings import Settings, SettingsError, load_settings
 from cryptopulse.warehouse.engines import open_engine
 
@@ -131,7 +132,8 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 def fail(message: str, code: int) -> NoReturn:
     """End the command with one error line and ``code`` (2: a bad option or setting)."""
     # The message is text, not markup: "[dashboard]" in it, or a path with brackets, stays.
-    err_console.print(f"[bold red]error:[/] {escape(message)}")
+    # A URL in it (a server's, an endpoint's, one a library echoed) shows no secret.
+    err_console.print(f"[bold red]error:[/] {escape(mask_password(message))}")
     raise typer.Exit(code=code)
 
 

@@ -21,12 +21,14 @@ def run_steps(
 ) -> None:
     """Run pipeline steps with progress bars; print the run summary, even on failure (the
     error itself once, as the last line)."""
-    from cryptopulse.warehouse.read import check_writable
+    from cryptopulse.warehouse.read import check_landed, check_writable
 
     settings = settings_or_exit()
     with friendly_errors(settings):
         if "transform" in steps:  # before extracting for an hour, and before dbt's own trace
             check_writable(settings)
+            if "extract" not in steps:  # nothing will land: is anything there?
+                check_landed(settings)
         started = datetime.now(UTC).replace(microsecond=0)
         try:
             with stopped_by_sigterm(), progress_bars() as bars:

@@ -13,13 +13,24 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-# user:password@ in any URL, for masking before a URL is echoed in an error.
-_USERINFO_PASSWORD = re.compile(r"(?P<keep>://[^/@:]*):[^/@]*@")
+# scheme://user:password@ in any text: the password runs to the line's last @ (before a
+# quote), so one with / ? # @ or a space in it, which no URL parser splits right, is masked
+# whole. Masking too much of a line is the safe side.
+_USERINFO_PASSWORD = re.compile(r"(?P<keep>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]*):[^'\"\n]*@")
+# name=value secrets: URL query parameters (?password=…, X-Amz-Signature=…, api_key=…) and
+# libpq connection strings (password=…).
+_SECRET_PARAMETER = re.compile(
+    r"(?i)(?P<name>[\w-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|"
+    r"signature|credential))=(?P<value>[^\s&;'\"]+)"
+)
 
 
 def mask_password(text: str) -> str:
-    """``text`` with the password of any ``scheme://user:password@`` in it replaced by ***."""
-    return _USERINFO_PASSWORD.sub(r"\g<keep>:***@", text)
+    """``text`` with every secret a URL or connection string in it may carry replaced by
+    ***: the password of ``scheme://user:password@``, and ``password=``, ``token=``,
+    ``X-Amz-Signature=`` and the like. For anything echoed: errors, status, run records."""
+    text = _USERINFO_PASSWORD.sub(r"\g<keep>:***@", text)
+    return _SECRET_PARAMETER.sub(r"\g<name>=***", text)
 
 
 @dataclass(frozen=True)

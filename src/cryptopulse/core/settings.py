@@ -208,13 +208,27 @@ class Settings(SettingsSection):
         if value.startswith("s3://"):
             if not value[len("s3://") :].strip("/"):
                 raise ValueError("an s3:// URL needs a bucket, e.g. s3://my-bucket/lake")
+            if "@" in value.split("/")[2]:
+                raise ValueError(_NO_KEYS_IN_URLS + ", and give s3://BUCKET/PREFIX")
             return value.rstrip("/")
         _check_local_path(Path(value), "the lake", want_folder=True)
         return value.rstrip("/") or "/"
 
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _check_s3_endpoint_url(cls, value: str | None) -> str | None:
+        if value is not None and "@" in value.partition("://")[2].split("/")[0]:
+            raise ValueError(_NO_KEYS_IN_URLS + ", and give http(s)://HOST:PORT")
+        return value
+
     @field_validator("warehouse_url")
     @classmethod
     def _check_warehouse_url(cls, value: str) -> str:
+        if _CONNINFO.search(value):  # a libpq string would become a DuckDB file's name
+            raise ValueError(
+                "that is a connection string; accepted: "
+                f"{_WAREHOUSE_ACCEPTED}, with the password in the environment"
+            )
         engine = warehouse_engine_name(value)
         if engine in SERVER_PORTS:  # ValueError names no password
             parse_server_url(value, SERVER_PORTS[engine])
@@ -342,6 +356,12 @@ def spark_master(url: str) -> str:
     )
 
 
+# host=… user=… password=…: a libpq connection string given as the warehouse URL.
+_CONNINFO = re.compile(r"(?:^|\s)(?:host|user|password|dbname|port)=", re.IGNORECASE)
+_NO_KEYS_IN_URLS = (
+    "S3 keys do not belong in the URL (it would land in files and logs): give them in "
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or an AWS profile)"
+)
 # Schema and role names used unquoted in SQL: lower case, so PostgreSQL does not fold them.
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,49}")
 

@@ -26,6 +26,8 @@ import pyarrow.dataset as pads
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
+from cryptopulse.lake.s3_errors import s3_errors
+
 # Parquet settings for everything we write: zstd is compact and fast to read; a checksum per
 # page lets a reader tell a damaged file from data (lake.integrity), at a few bytes a page.
 PARQUET_OPTIONS: dict[str, Any] = {
@@ -149,15 +151,19 @@ class Lake:
             # an exception is propagating, leaving a truncated object. Without autocommit,
             # closing only uploads parts of a multipart upload (even for a small file,
             # which would otherwise be one PUT); the object appears on ``commit()``.
-            handle = self.fs.open(final, "wb", autocommit=False)
-            try:
-                yield handle
-                handle.close()
-                handle.commit()
-            except BaseException:  # KeyboardInterrupt too: never publish a partial object
-                handle.discard()  # aborts the multipart upload, if one was started
-                handle.closed = True  # drop the buffer unsent; nothing left to flush
-                raise
+            with self._s3("write", rel):
+                handle = self.fs.open(final, "wb", autocommit=False)
+                try:
+                    yield handle
+                    handle.close()
+                    handle.commit()
+                except BaseException:  # KeyboardInterrupt too: never publish a partial object
+                    # Abort the multipart upload, if one was started; if S3 refuses that
+                    # too, the parts stay invisible (no object) until a lifecycle rule.
+                    with contextlib.suppress(Exception):
+                        handle.discard()
+                    handle.closed = True  # drop the buffer unsent; nothing left to flush
+                    raise
             return
         os.makedirs(os.path.dirname(final), exist_ok=True)
         tmp = temp_name(final)
@@ -226,36 +232,40 @@ class Lake:
 
     def delete(self, rel: str) -> None:
         """Remove ``rel`` if it exists (a rerun clearing what an earlier run left)."""
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(FileNotFoundError), self._s3("delete", rel):
             self.fs.rm_file(self.path(rel))
 
     def delete_folder(self, rel: str) -> None:
         """Remove the folder ``rel`` and everything under it, if it exists."""
         if self.is_s3:
             self.fs.invalidate_cache()  # another writer may have changed it since we looked
-        if self.fs.isdir(self.path(rel)):
-            self.fs.rm(self.path(rel), recursive=True)
+        with self._s3("delete", rel):
+            if self.fs.isdir(self.path(rel)):
+                self.fs.rm(self.path(rel), recursive=True)
 
     # ---- reading ------------------------------------------------------------------------
     def exists(self, rel: str) -> bool:
-        return bool(self.fs.exists(self.path(rel)))
+        with self._s3("read", rel):
+            return bool(self.fs.exists(self.path(rel)))
 
     def is_file(self, rel: str) -> bool:
-        return bool(self.fs.isfile(self.path(rel)))
+        with self._s3("read", rel):
+            return bool(self.fs.isfile(self.path(rel)))
 
     def read_json(self, rel: str) -> Any:
-        with self.fs.open(self.path(rel), "rb") as handle:
+        with self._s3("read", rel), self.fs.open(self.path(rel), "rb") as handle:
             return json.loads(handle.read())
 
     def read_parquet(self, rel: str) -> pa.Table:
-        with self.fs.open(self.path(rel), "rb") as handle:
+        with self._s3("read", rel), self.fs.open(self.path(rel), "rb") as handle:
             return pq.read_table(handle, **READ_OPTIONS)
 
     def glob(self, pattern: str) -> list[str]:
         """Relative paths matching ``pattern``, sorted."""
         if self.is_s3:
             self.fs.invalidate_cache()
-            return sorted(self.relative(p) for p in self.fs.glob(self.path(pattern)))
+            with self._s3("list", pattern):
+                return sorted(self.relative(p) for p in self.fs.glob(self.path(pattern)))
         # The standard library lists only the folders the pattern walks through; fsspec's
         # local glob stats every file under the first wildcard (all datasets, all days).
         matches = stdlib_glob.glob(f"{stdlib_glob.escape(self.root)}/{pattern}")
@@ -265,5 +275,10 @@ class Lake:
         """Rows in these Parquet files, from their footers (no data is read)."""
         if not rels:
             return 0
-        dataset = pads.dataset([self.path(r) for r in rels], filesystem=self.fs, format="parquet")
-        return int(dataset.count_rows())
+        with self._s3("read", rels[0] if len(rels) == 1 else f"{len(rels)} files under {rels[0]}"):
+            paths = [self.path(r) for r in rels]
+            return int(pads.dataset(paths, filesystem=self.fs, format="parquet").count_rows())
+
+    def _s3(self, action: str, rel: str) -> contextlib.AbstractContextManager[None]:
+        """On S3, a failure after the client's retries as one line naming the object."""
+        return s3_errors(action, self.uri(rel)) if self.is_s3 else contextlib.nullcontext()

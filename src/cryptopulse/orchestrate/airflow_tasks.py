@@ -9,6 +9,7 @@ A ``postgres`` connection ``cryptopulse_warehouse`` makes the DAG run against th
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from cryptopulse.warehouse.dbt_runner import PROJECT_DIR, landed_datasets
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.manifest import MANIFEST_PATH
 from cryptopulse.warehouse.read import table_rows
+from cryptopulse.warehouse.writer_lock import one_writer
 
 log = logging.getLogger(__name__)
 
@@ -216,15 +218,28 @@ def dbt_env() -> dict[str, str]:
     return {key: value for key, value in values.items() if key not in _RUN_TIME_ENV}
 
 
+# The warehouse's writer lock, held by a dbt task from its pre_execute to its post_execute.
+_dbt_task_lock = contextlib.ExitStack()
+
+
 def prepare_dbt_task(context: Any) -> None:
-    """Runs in each dbt task just before dbt: S3 keys and endpoint from the cryptopulse_s3
-    connection (or the worker's environment) into this task process's environment, which
-    cosmos passes on to dbt (append_env)."""
+    """Runs in each dbt task just before dbt: takes the warehouse's writer lock (a CLI run
+    building the same warehouse refuses to start meanwhile, and this task is refused in
+    one line while one does); S3 keys and endpoint from the cryptopulse_s3 connection (or
+    the worker's environment) into this task process's environment, which cosmos passes
+    on to dbt (append_env)."""
     settings = task_settings()
+    _dbt_task_lock.enter_context(one_writer(open_engine(settings)))
     if settings.s3_endpoint_url:
         os.environ["AWS_ENDPOINT_URL_S3"] = settings.s3_endpoint_url
     if settings.redshift_password is not None:  # the redshift profile reads it from here
         os.environ["CRYPTOPULSE_REDSHIFT_PASSWORD"] = settings.redshift_password.get_secret_value()
+
+
+def release_dbt_task(context: Any, result: Any = None) -> None:
+    """Runs in each dbt task after dbt: lets go of the writer lock (a task that fails
+    lets go when its process ends)."""
+    _dbt_task_lock.close()
 
 
 def dbt_target() -> str:
@@ -332,6 +347,7 @@ def dbt_operator_args() -> dict[str, Any]:
         "install_deps": False,
         "emit_datasets": False,
         "pre_execute": prepare_dbt_task,
+        "post_execute": release_dbt_task,
         **warehouse_task_args(),
     }
 

@@ -14,7 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from cryptopulse.core.batch import Batch
 from cryptopulse.core.errors import DiskFullError, RunNotRecorded, Stopped
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.run_record import RunReport
+from cryptopulse.core.server_url import mask_password
 from cryptopulse.core.settings import Settings, warehouse_engine_name
 from cryptopulse.enrich.step import EnrichReport
 from cryptopulse.enrich.step import enrich as enrich_posts
@@ -36,6 +37,7 @@ from cryptopulse.sources import build_source
 from cryptopulse.warehouse import dbt_runner, granger
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.read import table_rows
+from cryptopulse.warehouse.writer_lock import one_writer
 
 # (stage, done, total, what was just done) — the CLI draws progress bars from this.
 Progress = Callable[[str, int, int, str], None]
@@ -52,8 +54,8 @@ def new_report(settings: Settings, command: str, interval: Interval | None) -> R
         run_id=datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6],
         command=command,
         interval=str(interval) if interval else None,
-        lake=lake.uri(),
-        warehouse=engine.location(),  # never a password
+        lake=mask_password(lake.uri()),  # the record is printed and kept: never a secret
+        warehouse=mask_password(engine.location()),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         extra={"warehouse_engine": engine.label},
     )
@@ -146,7 +148,7 @@ def recorded_run(
         raise
     except BaseException as exc:
         report.status = "failed"
-        report.error = str(exc) or type(exc).__name__
+        report.error = mask_password(str(exc)) or type(exc).__name__
         raise
     finally:
         report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -253,6 +255,7 @@ def transform(
     ``command="run"`` builds the models without their checks, ``"test"`` only checks.
     """
     lake = open_lake(settings)
+    progress("transform", 0, 0, "dbt parses the project")  # a while before the first node
 
     def on_node(node: str, done: int, total: int) -> None:
         progress("transform", done, total, node)
@@ -299,8 +302,12 @@ def run(
     steps: tuple[str, ...] = ("extract", "enrich", "transform", "export"),
     full_refresh: bool = False,
 ) -> RunReport:
-    """Run ``steps`` in order for ``interval``; the report is saved even when a step fails."""
-    with recorded_run(settings, command, interval) as report:
+    """Run ``steps`` in order for ``interval``; the report is saved even when a step fails.
+
+    A run that builds the warehouse holds its writer lock from start to end: a second one
+    is refused at once (before it records anything), not deep inside dbt."""
+    holding = one_writer(open_engine(settings)) if "transform" in steps else nullcontext()
+    with holding, recorded_run(settings, command, interval) as report:
         if "extract" in steps:
             if interval is None:
                 raise ValueError("extracting needs an interval (--start/--end)")

@@ -8,6 +8,7 @@ from typing import Any
 import pyarrow as pa
 
 from cryptopulse.core.datasets import DATASETS
+from cryptopulse.core.server_url import mask_password
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, debris, integrity, layout, open_lake
 from cryptopulse.lake.integrity import Unreadable
@@ -55,9 +56,9 @@ def status(settings: Settings) -> Status:
         bad.append(Unreadable(layout.LAST_RUN, str(exc)))
         last = None
     return Status(
-        lake=lake.uri(),
+        lake=mask_password(lake.uri()),  # shown: never a secret
         parts=parts,
-        warehouse=describe(settings),
+        warehouse=mask_password(describe(settings)),
         table_rows=table_rows(settings),
         last_run=last,
         last_outcome=outcome(last) if last else None,

@@ -79,7 +79,7 @@ def export_marts(
             f"no warehouse at {where}: run `cryptopulse transform` (or `cryptopulse run`) first"
         )
     exported = []
-    with engine.reader() as con:
+    with engine.reader(wait_for_build=True) as con:
         present = set(con.tables())
         missing = [t for t in tables if t not in present]
         if missing:

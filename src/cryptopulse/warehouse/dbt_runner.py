@@ -24,7 +24,12 @@ from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, integrity, layout
 from cryptopulse.warehouse.engine import WarehouseEngine, WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
-from cryptopulse.warehouse.errors import DataQualityError, FailedCheck, TransformError
+from cryptopulse.warehouse.errors import (
+    DataQualityError,
+    FailedCheck,
+    NothingToBuild,
+    TransformError,
+)
 
 if TYPE_CHECKING:
     from dbt.contracts.graph.manifest import Manifest
@@ -90,6 +95,20 @@ def lake_inputs(
         for rel, day in zip(files, days, strict=True)
         if day is None or window.start <= day < window.end
     ]
+
+
+def require_landed(lake: Lake, datasets: list[str] | None = None) -> None:
+    """NothingToBuild, saying where it looked, unless the lake has landed raw data
+    (``datasets``: landed_datasets' answer, if already listed)."""
+    found = landed_datasets(lake, {}) if datasets is None else datasets
+    if set(found) & set(DATASETS):
+        return
+    missing = "" if lake.exists("") else ", and no such folder"
+    raise NothingToBuild(
+        f"nothing to build: no landed data in the lake {lake.uri()} (looked for "
+        f"{layout.dataset_glob(layout.RAW, '<dataset>', '<source>')}{missing}); land some "
+        "first (`cryptopulse extract`, `import-posts` or `demo`) or check CRYPTOPULSE_LAKE_URL"
+    )
 
 
 def dbt_vars(
@@ -166,6 +185,12 @@ def dbt_args(
         "--vars",
         json.dumps(variables),
         "--quiet",
+        # Nothing from dbt on the console: its errors come back in the result and are told
+        # in one line (a refused lock printed three tracebacks); its log file keeps them all.
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "debug",
         "--no-use-colors",
         "--no-version-check",
         *write_json,
@@ -195,6 +220,8 @@ def build(
     if full_refresh:
         extra.append("--full-refresh")
     datasets = landed_datasets(lake, enrich_versions)  # listing the lake once serves all
+    if command != "test":
+        require_landed(lake, datasets)
     inputs = lake_inputs(lake, datasets, enrich_versions, None if full_refresh else window)
     if command != "test" and (window is not None or not lake.is_s3):
         # A damaged file is named now, not as DuckDB's "magic bytes not found" mid-build, or

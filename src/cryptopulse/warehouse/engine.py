@@ -144,8 +144,12 @@ class WarehouseEngine(ABC):
         """Whether there is a warehouse to read (False before the first build)."""
 
     @abstractmethod
-    def reader(self) -> contextlib.AbstractContextManager[MartReader]:
-        """A read-only connection; WarehouseUnavailable if it cannot be opened."""
+    def reader(self, wait_for_build: bool = False) -> contextlib.AbstractContextManager[MartReader]:
+        """A read-only connection; WarehouseUnavailable if it cannot be opened.
+
+        ``wait_for_build``: if a cryptopulse run is building the warehouse and the engine
+        lets no reader in meanwhile (DuckDB), wait for the build rather than fail (status
+        and export do; the dashboard falls back to the exported marts instead)."""
 
     def leftovers(self) -> list[str]:
         """What an interrupted write left beside the warehouse, each with what it means
@@ -156,5 +160,5 @@ class WarehouseEngine(ABC):
         """Row counts of the warehouse's tables (empty if there is no warehouse yet)."""
         if not self.exists():
             return {}
-        with self.reader() as reader:
+        with self.reader(wait_for_build=True) as reader:
             return reader.row_counts()

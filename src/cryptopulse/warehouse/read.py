@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from cryptopulse.core.settings import Settings
+from cryptopulse.lake import open_lake
+from cryptopulse.warehouse.dbt_runner import require_landed
 from cryptopulse.warehouse.engine import WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
 
-__all__ = ["WarehouseUnavailable", "check_writable", "describe", "leftovers", "table_rows"]
+__all__ = [
+    "WarehouseUnavailable",
+    "check_landed",
+    "check_writable",
+    "describe",
+    "leftovers",
+    "table_rows",
+]
 
 
 def check_writable(settings: Settings) -> None:
@@ -14,6 +23,12 @@ def check_writable(settings: Settings) -> None:
     (another process holds it, it is no database of its engine) — before dbt starts, which
     would report it with a traceback of its own."""
     open_engine(settings).check_writable()
+
+
+def check_landed(settings: Settings) -> None:
+    """Raise NothingToBuild now if the lake has no landed data (a mistyped lake path):
+    before enriching nothing and building empty tables whose checks all pass."""
+    require_landed(open_lake(settings))
 
 
 def table_rows(settings: Settings) -> dict[str, int]:

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cryptopulse.cli.render.summary import table_rows
+from cryptopulse.core.server_url import mask_password
 from cryptopulse.orchestrate.status import Status
 
 
@@ -43,7 +44,7 @@ def render_status(status: Status) -> RenderableType:
             Text(
                 f"Last run: {last.get('command')} · {status.last_outcome} · "
                 f"started {last.get('started_at')} · finished {last.get('finished_at') or '-'}"
-                + (f" · {last['error']}" if last.get("error") else ""),
+                + (f" · {mask_password(last['error'])}" if last.get("error") else ""),
                 style="green" if last.get("status") == "ok" else "red",
             )
         )

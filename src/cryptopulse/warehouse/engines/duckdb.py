@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,8 +25,29 @@ from cryptopulse.warehouse.engine import (
     WarehouseError,
     WarehouseUnavailable,
 )
+from cryptopulse.warehouse.writer_lock import busy_elsewhere, one_writer, readers_out, reading
 
+# How long a reader waits for a build to let go of the file (a seed-scale build: minutes).
+READ_WAIT_SECONDS = 900.0
+# How long a build waits for a cryptopulse reader (status, an export) to let go.
+READER_WAIT_SECONDS = 120.0
 _LOCK = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def _held_by_cryptopulse(message: str) -> bool:
+    """Whether a DuckDB lock error names a `cryptopulse` command as the holder (Linux: its
+    command line; elsewhere it is not known, and the error is said at once)."""
+    holder = _LOCK.search(message)
+    if holder is None:
+        return False
+    try:
+        command = Path(f"/proc/{holder['pid']}/cmdline").read_bytes()
+    except OSError:
+        return False
+    # The CLI's entry point is the program or, under a python, its script.
+    return any(
+        Path(arg.decode(errors="replace")).name == "cryptopulse" for arg in command.split(b"\0")[:2]
+    )
 
 
 def database_path(url: str) -> Path:
@@ -117,12 +139,26 @@ class DuckDBEngine(WarehouseEngine):
 
     # ---- around a build ------------------------------------------------------------------
     def check_writable(self) -> None:
-        if not self.path.exists():  # no file yet is fine: the build creates it
-            return
-        try:
-            duckdb.connect(str(self.path)).close()
-        except duckdb.Error as exc:
-            raise _unavailable(self.path, exc, writing=True) from exc
+        # Under the writer lock: another cryptopulse run is said first, and a reader that
+        # meets this probe's connection waits for it rather than failing.
+        with one_writer(self):
+            if not self.path.exists():  # no file yet is fine: the build creates it
+                return
+            deadline = time.monotonic() + READER_WAIT_SECONDS
+            while True:
+                try:
+                    duckdb.connect(str(self.path)).close()
+                    return
+                except duckdb.Error as exc:
+                    # A cryptopulse reader (status, export) lets go in seconds: wait for it.
+                    if not _held_by_cryptopulse(str(exc)) or time.monotonic() > deadline:
+                        raise _unavailable(self.path, exc, writing=True) from exc
+                time.sleep(0.5)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        with one_writer(self), readers_out(self, READER_WAIT_SECONDS):
+            yield
 
     def load(
         self,
@@ -151,10 +187,14 @@ class DuckDBEngine(WarehouseEngine):
 
     # ---- tables computed outside dbt ------------------------------------------------------
     def write_table(self, name: str, table: pa.Table) -> None:
-        try:
-            con = duckdb.connect(str(self.path))
-        except duckdb.Error as exc:
-            raise _unavailable(self.path, exc, writing=True) from exc
+        with readers_out(self, READER_WAIT_SECONDS):
+            try:
+                con = duckdb.connect(str(self.path))
+            except duckdb.Error as exc:
+                raise _unavailable(self.path, exc, writing=True) from exc
+            self._replace(con, name, table)
+
+    def _replace(self, con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
         quoted = '"' + name.replace('"', '""') + '"'
         with con:
             con.register("incoming_rows", table)
@@ -178,17 +218,36 @@ class DuckDBEngine(WarehouseEngine):
         ]
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[MartReader]:
-        try:
-            con = duckdb.connect(str(self.path), read_only=True)
-        except duckdb.Error as exc:
-            raise _unavailable(self.path, exc, writing=False) from exc
+    def reader(self, wait_for_build: bool = False) -> Iterator[MartReader]:
+        # A reader that waits for builds keeps them from opening the file under it.
+        waiting = reading(self, READ_WAIT_SECONDS) if wait_for_build else contextlib.nullcontext()
+        with waiting, self._reader(wait_for_build) as reader:
+            yield reader
+
+    @contextlib.contextmanager
+    def _reader(self, wait_for_build: bool) -> Iterator[MartReader]:
+        con = self._open_for_reading(wait_for_build)
         con.execute("set enable_progress_bar = false")  # DuckDB's own bar would draw over ours
         try:
             with con:
                 yield DuckDBReader(con)
         except duckdb.IOException as exc:
             raise WarehouseError(f"DuckDB: {exc}") from exc
+
+    def _open_for_reading(self, wait_for_build: bool) -> duckdb.DuckDBPyConnection:
+        """A read-only connection. DuckDB lets no reader in beside a writing process: with
+        ``wait_for_build``, while that process is a cryptopulse run (it holds the writer
+        lock), wait for it, so `status` or `export` during a run read the finished tables
+        instead of failing. Anyone else holding the file (a notebook) is said at once."""
+        deadline = time.monotonic() + READ_WAIT_SECONDS
+        while True:
+            try:
+                return duckdb.connect(str(self.path), read_only=True)
+            except duckdb.Error as exc:
+                building = wait_for_build and _LOCK.search(str(exc)) and busy_elsewhere(self)
+                if not building or time.monotonic() > deadline:
+                    raise _unavailable(self.path, exc, writing=False) from exc
+            time.sleep(0.5)
 
 
 class _DatasetsReader(DuckDBReader):

@@ -390,7 +390,7 @@ class PostgresEngine(WarehouseEngine):
         return bool(found and found[0])
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[MartReader]:
+    def reader(self, wait_for_build: bool = False) -> Iterator[MartReader]:
         """A read-only session on the readers' schema, acting as the reader role when this
         user is a member of it (the pipeline's user is): it sees what analysts see."""
         con = self.connect(autocommit=True)

@@ -238,7 +238,7 @@ class RedshiftEngine(WarehouseEngine):
             return bool(reader.tables())
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[MartReader]:
+    def reader(self, wait_for_build: bool = False) -> Iterator[MartReader]:
         with self._connect() as con:
             cursor = con.cursor()
             # Export and status name tables unqualified: the session reads the models' schema.

@@ -251,7 +251,9 @@ class SparkEngine(WarehouseEngine):
         return (self.warehouse_dir / f"{SCHEMA}.db" / "dim_date").is_dir()
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[MartReader]:
+    def reader(self, wait_for_build: bool = False) -> Iterator[MartReader]:
+        # wait_for_build: the build holds the session's embedded metastore, which admits one
+        # process; a reader in another process is refused in one line (explain) instead.
         session = self._session()
         try:
             yield SparkReader(session)
