@@ -12,6 +12,7 @@ folder. The console gets errors only (a log4j2 file of our own, no progress bars
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -87,11 +88,20 @@ def start(settings: Settings) -> SparkSession:
         # The executors' Python (read when the context starts): this one, which has
         # cryptopulse and its dependencies, unless the user names another.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        # py4j's INFO lines (one per closed connection, some at interpreter exit) are noise.
+        logging.getLogger("py4j").setLevel(logging.WARNING)
         builder: Any = SparkSession.builder
         for key, value in conf.items():
             builder = builder.config(key, value)
         session: SparkSession = builder.enableHiveSupport().getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
+        # A JVM started earlier in this process (another session's) lacks our -D options;
+        # the metastore's Derby reads these when it boots, lazily, after this.
+        system = session.sparkContext._jvm.java.lang.System  # type: ignore[union-attr]
+        for option in conf["spark.driver.extraJavaOptions"].split():
+            key, _, value = option.removeprefix("-D").partition("=")
+            if key.startswith("derby.") and system.getProperty(key) is None:
+                system.setProperty(key, value)
         return session
 
 
