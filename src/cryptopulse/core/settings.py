@@ -347,6 +347,12 @@ def spark_master(url: str) -> str:
     rest = warehouse_location(url).strip().rstrip("/")
     if _SPARK_LOCAL.fullmatch(rest):
         return rest if "[" in rest else "local[*]"
+    if "@" in rest:
+        # A standalone master takes no login; a user or password here would be echoed by
+        # Spark's own errors.
+        raise ValueError(
+            "a spark:// URL takes no user or password: spark://HOST:PORT, spark://local[N]"
+        )
     host, colon, port = rest.rpartition(":")
     if colon and host and port.isdigit() and 0 < int(port) < 65536 and "/" not in host:
         return f"spark://{host}:{port}"

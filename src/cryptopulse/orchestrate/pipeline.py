@@ -235,9 +235,10 @@ def enrich(
 
     if warehouse_engine_name(settings.warehouse_url) == "spark":
         from cryptopulse.enrich.spark import enrich_on_spark
-        from cryptopulse.warehouse.engines import spark_session
+        from cryptopulse.warehouse.engines.spark import SparkEngine
 
-        return enrich_on_spark(spark_session.start(settings), settings, window, on_file)
+        session = SparkEngine(settings).session()
+        return enrich_on_spark(session, settings, window, on_file)
     return enrich_posts(settings, window, progress=on_file)
 
 

@@ -182,13 +182,15 @@ class SparkEngine(WarehouseEngine):
             handle.write(str(os.getpid()))
             handle.flush()
             self._held = handle
-            self._session()  # started here, with our configuration, before dbt asks for it
+            self.session()  # started here, with our configuration, before dbt asks for it
             yield
         finally:
             self._held = None
             handle.close()  # frees the lock
 
-    def _session(self) -> Any:
+    def session(self) -> Any:
+        """This process's SparkSession for the warehouse (started if need be); a start that
+        fails is WarehouseUnavailable, one line."""
         try:
             return spark_session.start(self.settings)
         except PySparkException as exc:
@@ -237,7 +239,7 @@ class SparkEngine(WarehouseEngine):
     def write_table(self, name: str, table: pa.Table) -> None:
         """Written beside the old table, then swapped in by renames (readers in this process
         see the old table or the new one; between the two renames, for an instant, none)."""
-        session = self._session()
+        session = self.session()
         staged, target = f"{SCHEMA}.`{name}__incoming`", f"{SCHEMA}.`{name}`"
         session.sql(f"create database if not exists {SCHEMA}")
         session.sql(f"drop table if exists {staged}")
@@ -254,7 +256,7 @@ class SparkEngine(WarehouseEngine):
     def reader(self, wait_for_build: bool = False) -> Iterator[MartReader]:
         # wait_for_build: the build holds the session's embedded metastore, which admits one
         # process; a reader in another process is refused in one line (explain) instead.
-        session = self._session()
+        session = self.session()
         try:
             yield SparkReader(session)
         except PySparkException as exc:
