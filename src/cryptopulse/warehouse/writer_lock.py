@@ -76,16 +76,28 @@ def _acquire(path: Path, engine: WarehouseEngine) -> int:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+        holder = _holder_pid(fd)
         os.close(fd)
         by = f" (PID {holder})" if holder.isdigit() else ""
         raise WarehouseUnavailable(
             f"another cryptopulse run{by} is building the warehouse {engine.location()}: "
             "wait for it to finish, then run the same command again"
         ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    pid = f"{os.getpid()}\n".encode()
+    os.pwrite(fd, pid, 0)  # then cut what an older, longer PID left: never an empty file
+    os.ftruncate(fd, len(pid))
     return fd
+
+
+def _holder_pid(fd: int) -> str:
+    """The PID the lock's holder wrote; it may have taken the lock an instant ago and not
+    written it yet, so a few short tries (empty string if it never shows)."""
+    for _ in range(10):
+        holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+        if holder.isdigit():
+            return holder
+        time.sleep(0.02)
+    return ""
 
 
 READERS_NAME = "readers.lock"
