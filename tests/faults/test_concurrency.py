@@ -81,9 +81,7 @@ def test_status_and_export_while_a_run_builds_never_fail_or_see_half_written_dat
     assert code == 0, out + err
     code, out, err = run(["export"], settings, tmp_path)
     assert code == 0, out + err
-    # One dbt thread: dbt-duckdb's full refresh with two raced on its own once here
-    # ("__dbt_backup does not exist"); this test is about the readers.
-    builder = cli(["transform", "--full-refresh"], settings, tmp_path, CRYPTOPULSE_DBT_THREADS="1")
+    builder = cli(["transform", "--full-refresh"], settings, tmp_path)
     readers: list[tuple[str, int, str, str]] = []
     try:
         while builder.poll() is None:

@@ -243,3 +243,32 @@ def test_the_spark_profile_passes_every_setting_of_the_engines_session(tmp_path:
         variable = template.split("'")[1]
         assert variable in env, key
     assert len(passed) == sum(1 for k in env if k.startswith("CRYPTOPULSE_SPARKCONF_"))
+
+
+def test_a_full_refresh_of_an_indexed_warehouse_succeeds_and_leaves_no_index(
+    small_demo: Settings, tmp_path: Path
+) -> None:
+    # Earlier versions built ART indexes on the marts; while any existed, dbt-duckdb's swap
+    # failed a parallel full refresh ("<model>__dbt_backup does not exist") on larger lakes.
+    import shutil
+
+    from cryptopulse.orchestrate import pipeline
+
+    settings = Settings(
+        lake_url=small_demo.lake_url, warehouse_url=str(tmp_path / "warehouse.duckdb")
+    )
+    shutil.copy(small_demo.warehouse_path, settings.warehouse_path)
+    with duckdb.connect(str(settings.warehouse_path)) as con:
+        for table in ("fct_coin_stats_hourly", "agg_coin_stats_monthly", "fct_posts"):
+            con.execute(f"create index {table}_by_coin on {table} (coin_key)")
+        before = {
+            t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
+            for t in ("fct_posts", "mart_coin_social_hourly")
+        }
+    for _ in range(2):
+        report = pipeline.transform(settings, full_refresh=True)
+        assert report.tests_passed == report.tests > 0
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        assert con.execute("select count(*) from duckdb_indexes()").fetchall() == [(0,)]
+        after = {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for t in before}
+    assert after == before

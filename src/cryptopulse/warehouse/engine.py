@@ -109,7 +109,6 @@ class WarehouseEngine(ABC):
         Nothing by default (DuckDB's file lock does it)."""
         return contextlib.nullcontext()
 
-    @abstractmethod
     def load(
         self,
         lake: Lake,
@@ -118,8 +117,9 @@ class WarehouseEngine(ABC):
         window: Interval | None,
     ) -> None:
         """Bring the lake's landed ``datasets`` (of ``window``, all if None; enrich results of
-        ``enrich_versions``) where dbt reads them: server engines copy them into raw tables;
-        an engine reading the lake directly does nothing."""
+        ``enrich_versions``) where dbt reads them: server engines copy them into raw tables.
+        Nothing by default: an engine whose models read the lake's Parquet directly."""
+        return None
 
     @abstractmethod
     def release(self) -> None:

@@ -16,9 +16,7 @@ from typing import Any, ClassVar
 import duckdb
 import pyarrow as pa
 
-from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, warehouse_location
-from cryptopulse.lake import Lake
 from cryptopulse.warehouse.engine import (
     MartReader,
     WarehouseEngine,
@@ -104,6 +102,17 @@ class DuckDBReader(MartReader):
         return self.con.sql(sql).to_arrow_reader(batch_rows)
 
 
+def drop_art_indexes(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the ART indexes earlier versions built on the marts (macros/duckdb.sql says why
+    there are none now). Done here, in the one connection open before dbt's threads, because
+    while any index exists a parallel full refresh can fail on dbt-duckdb's index listing."""
+    names = con.execute(
+        "select database_name, schema_name, index_name from duckdb_indexes()"
+    ).fetchall()
+    for parts in names:
+        con.execute("drop index " + ".".join('"' + p.replace('"', '""') + '"' for p in parts))
+
+
 class DuckDBEngine(WarehouseEngine):
     name: ClassVar[str] = "duckdb"
     label: ClassVar[str] = "DuckDB"
@@ -147,7 +156,8 @@ class DuckDBEngine(WarehouseEngine):
             deadline = time.monotonic() + READER_WAIT_SECONDS
             while True:
                 try:
-                    duckdb.connect(str(self.path)).close()
+                    with duckdb.connect(str(self.path)) as con:
+                        drop_art_indexes(con)
                     return
                 except duckdb.Error as exc:
                     # A cryptopulse reader (status, export) lets go in seconds: wait for it.
@@ -159,15 +169,6 @@ class DuckDBEngine(WarehouseEngine):
     def writing(self) -> Iterator[None]:
         with one_writer(self), readers_out(self, READER_WAIT_SECONDS):
             yield
-
-    def load(
-        self,
-        lake: Lake,
-        datasets: list[str],
-        enrich_versions: Mapping[str, str],
-        window: Interval | None,
-    ) -> None:
-        return None  # the models read the lake's Parquet directly
 
     def release(self) -> None:
         """Close the file dbt-duckdb keeps open for the process: DuckDB refuses a second

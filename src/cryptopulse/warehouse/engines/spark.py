@@ -23,7 +23,6 @@ from typing import IO, Any, ClassVar
 import pyarrow as pa
 from pyspark.errors import PySparkException
 
-from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, spark_master
 from cryptopulse.lake import Lake, layout
 from cryptopulse.warehouse.engine import (
@@ -204,15 +203,6 @@ class SparkEngine(WarehouseEngine):
             return explained
         first = message.strip().splitlines()[0] if message.strip() else "unknown error"
         return f"cannot start Spark ({self.master}): {first}"
-
-    def load(
-        self,
-        lake: Lake,
-        datasets: list[str],
-        enrich_versions: Mapping[str, str],
-        window: Interval | None,
-    ) -> None:
-        return None  # the models read the lake's Parquet directly
 
     def release(self) -> None:
         # The session stays up for the rest of the process (starting one costs seconds);
