@@ -58,7 +58,7 @@ typecheck: setup
 	$(BIN)/mypy
 
 unit: setup
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=30
 
 test-fast: setup ; $(BIN)/pytest -m "not slow"
 

@@ -18,25 +18,17 @@ original's 30x fan-out of the coin facts.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 from common import run_measured
-from pg_common import DATABASE, PASSWORD, USER, pg_env, postgres_server
+from pg_common import DATABASE, ORIGINAL, PASSWORD, USER, pg_env, postgres_server, run_original
 
 from cryptopulse.sources.demo import SCALES
-
-ORIGINAL = Path("/work/shared/bench/original_sql_on_postgres.py")
-# The original at the same scale: tweets, coins, hours (its own generator).
-ORIGINAL_SIZES = {"seed": ("1500000", "30", "8760"), "small": ("61000", "30", "336")}
 
 
 def main() -> None:
@@ -72,19 +64,8 @@ def main() -> None:
             )
             original = None
             if not args.skip_original:
-                server.create_database("seed", owner="postgres")
-                started = time.perf_counter()
-                done = subprocess.run(
-                    [sys.executable, args.original, str(server.port), *ORIGINAL_SIZES[args.scale]],
-                    env={**os.environ, "PGPASSWORD": server.superuser_password},
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                if done.returncode != 0:
-                    raise SystemExit(f"the original's SQL failed:\n{done.stderr[-3000:]}")
-                original = json.loads(done.stdout.strip().splitlines()[-1])
-                results["original SQL (stage + load)"] = time.perf_counter() - started
+                wall, original = run_original(server, args.scale, Path(args.original))
+                results["original SQL (stage + load)"] = wall
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
