@@ -29,6 +29,8 @@ class Conn:  # the fields of an Airflow Connection that the mapping reads
         (Conn("spark://master.example"), "spark://master.example:7077"),
         (Conn("spark://master.example", port=7177), "spark://master.example:7177"),
         (Conn("spark://master.example:7277/"), "spark://master.example:7277"),
+        # what the URI spark://master.example:7077 becomes: the scheme is the type
+        (Conn("master.example", port=7077), "spark://master.example:7077"),
     ],
 )
 def test_local_mode_and_standalone_masters_become_spark_urls(conn: Conn, url: str) -> None:
@@ -36,7 +38,7 @@ def test_local_mode_and_standalone_masters_become_spark_urls(conn: Conn, url: st
     Settings(warehouse_url=url)  # and the settings accept them
 
 
-@pytest.mark.parametrize("host", ["yarn", "k8s://https://api:6443", "master.example", None])
+@pytest.mark.parametrize("host", ["yarn", "k8s://https://api:6443", "mesos://m:5050", "", None])
 def test_masters_the_engine_cannot_run_on_are_refused(host: str | None) -> None:
     with pytest.raises(ValueError, match="local mode or on a standalone master") as error:
         warehouse_url(Conn(host))

@@ -17,14 +17,18 @@ from cryptopulse.core.settings import load_settings
 CONN_TYPE = "spark"
 STANDALONE_PORT = 7077  # a standalone master's usual port, as Spark's own default
 _ACCEPTED = (
-    "host local[N] (Spark in the task's process) or spark://HOST with the master's port "
-    "(a standalone master)"
+    "host local[N] (Spark in the task's process), or a standalone master's host (spark://HOST "
+    "or HOST) and port"
 )
 
 
 def warehouse_url(conn: Any) -> str:
     """The spark:// warehouse URL of an Airflow Spark connection; ValueError, one line, for
-    what the Spark engine cannot run on (YARN, Kubernetes) or a login it would not use."""
+    what the Spark engine cannot run on (YARN, Kubernetes) or a login it would not use.
+
+    A connection given as a URI (``spark://HOST:7077``) has a bare host, one made in the UI
+    or as JSON usually ``spark://HOST``: both are a standalone master.
+    """
     name = conn.conn_id
     if conn.login or conn.password:
         # A standalone master takes no login; never echoed (it may be a password).
@@ -32,15 +36,15 @@ def warehouse_url(conn: Any) -> str:
     host = str(conn.host or "").strip().rstrip("/")
     if host == "local" or host.startswith("local["):
         return f"spark://{host}"
-    if host.startswith("spark://"):
-        address = host.removeprefix("spark://")
-        if conn.port:
-            return f"spark://{address}:{conn.port}"
-        return f"spark://{address}" if ":" in address else f"spark://{address}:{STANDALONE_PORT}"
-    raise ValueError(
-        f"the Spark connection {name} has host {host or '(none)'!r}; the Spark warehouse "
-        f"runs in local mode or on a standalone master: {_ACCEPTED}"
-    )
+    address = host.removeprefix("spark://")
+    if not address or address == "yarn" or "://" in address:
+        raise ValueError(
+            f"the Spark connection {name} has host {host or '(none)'!r}; the Spark warehouse "
+            f"runs in local mode or on a standalone master: {_ACCEPTED}"
+        )
+    if conn.port:
+        return f"spark://{address}:{conn.port}"
+    return f"spark://{address}" if ":" in address else f"spark://{address}:{STANDALONE_PORT}"
 
 
 def session_profile_mapping(conn_id: str) -> Any:
