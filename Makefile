@@ -83,7 +83,7 @@ airflow: setup
 		CRYPTOPULSE_LAKE_URL=$${CRYPTOPULSE_LAKE_URL:-$(CURDIR)/data/lake} \
 		CRYPTOPULSE_WAREHOUSE_URL=$${CRYPTOPULSE_WAREHOUSE_URL:-$(CURDIR)/data/warehouse.duckdb}; \
 	$(BIN)/airflow db migrate >/dev/null && \
-	$(BIN)/airflow pools set cryptopulse_warehouse 1 "DuckDB warehouse: one writer at a time" >/dev/null && \
+	$(BIN)/airflow pools set cryptopulse_warehouse 1 "one warehouse writer at a time (a DuckDB file, a Spark catalogue)" >/dev/null && \
 	echo "Airflow UI: http://127.0.0.1:$(AIRFLOW_PORT)  user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated" && \
 	exec $(BIN)/python -m cryptopulse.orchestrate.airflow_standalone
 

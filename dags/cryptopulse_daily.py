@@ -50,7 +50,7 @@ def cryptopulse_daily() -> None:
     def enrich(window: dict[str, str]) -> dict[str, int]:
         return steps.enrich(window)
 
-    @task(trigger_rule=TriggerRule.ALL_DONE)
+    @task(trigger_rule=TriggerRule.ALL_DONE, **steps.warehouse_task_args())
     def prepare_transform(window: dict[str, str]) -> dict[str, str]:
         return steps.transform_vars(window)
 

@@ -133,7 +133,7 @@ def main() -> None:
         Pool.create_or_update_pool(
             "cryptopulse_warehouse",
             slots=1,
-            description="DuckDB: one writer",
+            description="one writer: a DuckDB file, a Spark catalogue",
             include_deferred=False,
         )
         for day in args:

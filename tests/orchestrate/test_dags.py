@@ -139,7 +139,7 @@ def test_dag_shape_schedule_and_retries(airflow_home: Path) -> None:
     assert all(
         t["pool"] == "cryptopulse_warehouse"
         for n, t in tasks.items()
-        if n.startswith("transform.") or n in ("quality_checks", "export")
+        if n.startswith("transform.") or n in ("prepare_transform", "quality_checks", "export")
     )
     dbt_tasks = {name for name in tasks if name.startswith("transform.")}
     feeding = {up for name in dbt_tasks for up in tasks[name]["upstream"]}

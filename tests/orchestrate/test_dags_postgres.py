@@ -58,7 +58,11 @@ def test_the_connection_picks_the_postgres_profile_mapping_and_no_pool(
     assert postgres_server.test_password not in json.dumps(rendered) + output
     (shape,), _ = harness(["describe"], env)
     assert shape["max_active_runs"] == 1
-    writers = [t for t in shape["tasks"] if t.startswith("transform.") or t in ("export",)]
+    writers = [
+        t
+        for t in shape["tasks"]
+        if t.startswith("transform.") or t in ("prepare_transform", "export")
+    ]
     assert writers and all(shape["tasks"][t]["pool"] == "default_pool" for t in writers)
 
 

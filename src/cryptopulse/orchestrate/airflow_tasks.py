@@ -3,8 +3,9 @@
 Every task calls the same step functions as the CLI (``orchestrate.pipeline``). Secrets come
 from Airflow connections when they exist (``cryptopulse_s3``, ``cryptopulse_coingecko``,
 ``cryptopulse_warehouse``) and otherwise from the worker's environment; they are never logged.
-A ``postgres`` connection ``cryptopulse_warehouse`` makes the DAG run against that PostgreSQL
-(cosmos maps it to the dbt profile); without one, ``CRYPTOPULSE_WAREHOUSE_URL`` decides.
+A ``postgres`` connection ``cryptopulse_warehouse`` makes the DAG run against that PostgreSQL,
+a ``spark`` one against Spark (cosmos maps either to the dbt profile); without one,
+``CRYPTOPULSE_WAREHOUSE_URL`` decides.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings, load_settings
 from cryptopulse.enrich.step import versions as enrich_versions
 from cryptopulse.lake import open_lake
-from cryptopulse.orchestrate import pipeline
+from cryptopulse.orchestrate import airflow_spark, pipeline
 from cryptopulse.warehouse import dbt_runner, granger
 from cryptopulse.warehouse.dbt_runner import PROJECT_DIR, landed_datasets
 from cryptopulse.warehouse.engines import open_engine
@@ -33,14 +34,17 @@ log = logging.getLogger(__name__)
 
 DAG_ID = "cryptopulse_daily"
 SCHEDULE = "0 7 * * *"  # every day at 07:00 UTC
-# DuckDB takes one writing process per file (and Spark's embedded catalogue one process):
-# every task that writes it runs in this one-slot pool (created by `make airflow`; see the
-# README). PostgreSQL takes concurrent writers, so its tasks run outside it (one DAG run at a
-# time still: max_active_runs).
+# DuckDB takes one writing process per file, and Spark's embedded (Derby) catalogue one
+# process: every task that opens the warehouse runs in this one-slot pool (created by `make
+# airflow`; see docs/airflow.md): never two at once, whichever runs they belong to (a
+# backfill's max_active_runs is its own, not the DAG's). PostgreSQL takes concurrent writers,
+# so its tasks run outside it.
 WAREHOUSE_POOL = "cryptopulse_warehouse"
-# An Airflow connection of type postgres with this id points the DAG at a PostgreSQL warehouse.
+# An Airflow connection of type postgres (or spark) with this id points the DAG at a
+# PostgreSQL (or Spark) warehouse.
 WAREHOUSE_CONNECTION = "cryptopulse_warehouse"
 POSTGRES_CONN_TYPES = ("postgres", "postgresql")
+WAREHOUSE_CONN_TYPES = (*POSTGRES_CONN_TYPES, airflow_spark.CONN_TYPE)
 # Which datasets each extract task lands, from whichever configured sources provide them.
 EXTRACT_KINDS: dict[str, tuple[str, ...]] = {
     "market": ("coins", "coin_hourly"),
@@ -101,20 +105,31 @@ def _export_s3_connection() -> None:
 
 
 def _warehouse_connection() -> Any | None:
-    """The connection cryptopulse_warehouse if it is a PostgreSQL one."""
+    """The connection cryptopulse_warehouse if it is a PostgreSQL or a Spark one."""
     conn = _connection(WAREHOUSE_CONNECTION)
-    if conn is None or str(conn.conn_type or "").lower() not in POSTGRES_CONN_TYPES:
+    if conn is None or _conn_type(conn) not in WAREHOUSE_CONN_TYPES:
         return None
     return conn
+
+
+def _conn_type(conn: Any) -> str:
+    return str(conn.conn_type or "").lower()
 
 
 def _export_warehouse_connection(with_password: bool) -> None:
     """A postgres connection cryptopulse_warehouse becomes the warehouse URL (its schema
     field is the database, as in Airflow's Postgres provider) and, in a task, PGPASSWORD,
     which libpq reads (the URL never carries a password). Reading the DAG file takes the
-    URL only: what it computes is stored with the serialized DAG."""
+    URL only: what it computes is stored with the serialized DAG. A spark connection
+    becomes a spark:// URL (it has no secret)."""
     conn = _warehouse_connection()
     if conn is None:
+        return
+    if _conn_type(conn) == airflow_spark.CONN_TYPE:
+        url = airflow_spark.warehouse_url(conn)
+        os.environ["CRYPTOPULSE_WAREHOUSE_URL"] = url
+        if with_password:  # in a task, not each time the DAG file is read
+            log.info("Spark warehouse %s taken from connection %s", url, WAREHOUSE_CONNECTION)
         return
     url = f"postgresql://{conn.login}@{conn.host}:{conn.port or 5432}/{conn.schema}"
     os.environ["CRYPTOPULSE_WAREHOUSE_URL"] = url
@@ -137,7 +152,9 @@ def uses_pool() -> bool:
 
 
 def warehouse_task_args() -> dict[str, Any]:
-    """Arguments of the tasks that write or read the warehouse: the pool, for DuckDB only."""
+    """Arguments of the tasks that write or read the warehouse: the one-slot pool, for
+    DuckDB and Spark (one dbt task at a time, each in its own process on a real
+    deployment: never two Spark drivers on the one Derby catalogue)."""
     return {"pool": WAREHOUSE_POOL} if uses_pool() else {}
 
 
@@ -249,12 +266,20 @@ def dbt_target() -> str:
 def profile_config() -> Any:
     """The dbt profile of the dbt tasks: for a postgres connection cryptopulse_warehouse,
     cosmos's mapping of it (the password goes to dbt through an environment variable cosmos
-    sets at run time, never into a file); otherwise the committed profiles.yml's target."""
+    sets at run time, never into a file); for a spark one, the session method's mapping
+    (airflow_spark); otherwise the committed profiles.yml's target."""
     from cosmos import ProfileConfig
     from cosmos.profiles import PostgresUserPasswordProfileMapping
 
     settings = dag_settings()
-    if _warehouse_connection() is not None:
+    conn = _warehouse_connection()
+    if conn is not None and _conn_type(conn) == airflow_spark.CONN_TYPE:
+        return ProfileConfig(
+            profile_name="cryptopulse",
+            target_name="spark",
+            profile_mapping=airflow_spark.session_profile_mapping(WAREHOUSE_CONNECTION),
+        )
+    if conn is not None:
         return ProfileConfig(
             profile_name="cryptopulse",
             target_name="postgres",
