@@ -27,6 +27,7 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
 from dbt.contracts.graph.nodes import GenericTestNode
 
+from cryptopulse.warehouse.dbt_runner import NamedFailures
 from cryptopulse.core.datasets import COIN_HOURLY, COINS, MENTIONS, POSTS, SENTIMENT, Dataset
 from cryptopulse.lake.conform import FUTURE_TOLERANCE
 
@@ -227,7 +228,9 @@ class Build:
 
     success: bool
     statuses: dict[str, str]  # node name -> status (success, pass, fail, error, skipped)
-    failures: dict[str, int]  # test name -> failing rows, for tests that failed
+    # failing rows per failed check: "<table>: <condition>" for a row_checks condition (the
+    # failed conditions the materialization logs), the test's name for any other test
+    failures: dict[str, int]
     warehouse: Path
     lake: Path
 
@@ -247,7 +250,12 @@ def release_warehouse() -> None:
 
 
 def invoke_dbt(
-    command: str, workdir: Path, lake: Path, datasets: list[str], manifest: Manifest | None = None
+    command: str,
+    workdir: Path,
+    lake: Path,
+    datasets: list[str],
+    manifest: Manifest | None = None,
+    named: NamedFailures | None = None,
 ) -> dbtRunnerResult:
     """`dbt <command>` in-process, as the pipeline runs it: artifacts and logs under workdir."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -275,7 +283,8 @@ def invoke_dbt(
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        result = dbtRunner(manifest=manifest).invoke(args)
+        callbacks = [named] if named is not None else []
+        result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(args)
     release_warehouse()
     if result.exception is not None:
         raise result.exception
@@ -293,16 +302,25 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
 
 
 def run_dbt_build(workdir: Path, lake: Path, datasets: list[str], manifest: Manifest) -> Build:
-    result = invoke_dbt("build", workdir, lake, datasets, manifest)
+    named = NamedFailures()
+    result = invoke_dbt("build", workdir, lake, datasets, manifest, named)
     assert isinstance(result.result, RunExecutionResult)
     statuses: dict[str, str] = {}
     failures: dict[str, int] = {}
     for node_result in result.result.results:
-        name = node_result.node.name
+        node = node_result.node
         status = str(node_result.status)
-        statuses[name] = status
-        if status in ("fail", "error"):
-            failures[name] = int(node_result.failures or 0)
+        statuses[node.name] = status
+        if status not in ("fail", "error"):
+            continue
+        counts = named.counts.get(node.unique_id)
+        if counts:
+            # the failed conditions' rows add up to what dbt counted for the test
+            assert sum(counts.values()) == node_result.failures, node.name
+            table = node.name.removesuffix("__checks")
+            failures |= {f"{table}: {name}": rows for name, rows in counts.items()}
+        else:
+            failures[node.name] = int(node_result.failures or 0)
     return Build(result.success, statuses, failures, workdir / "warehouse.duckdb", lake)
 
 
@@ -678,8 +696,8 @@ def test_bad_raw_data_fails_the_tests_of_the_right_models(
 
     assert not build.success
     assert build.failures == {
-        "fct_coin_stats_hourly__price_is_positive": 2,
-        "fct_posts__created_at_is_not_in_future": 2,
+        "fct_coin_stats_hourly: price is positive": 2,
+        "fct_posts: created_at is not in future": 2,
     }
     # The models themselves were built; only what depends on the failing model waits.
     assert build.statuses["fct_coin_stats_hourly"] == "success"
@@ -688,18 +706,21 @@ def test_bad_raw_data_fails_the_tests_of_the_right_models(
 
 
 def test_not_in_future_allows_the_same_tolerance_as_landing(manifest: Manifest) -> None:
-    """The dbt test's default margin is the lake's FUTURE_TOLERANCE, and no model overrides it:
+    """The checks' margin is the lake's FUTURE_TOLERANCE, and no condition overrides it:
     a row landing accepts must never fail the warehouse's check."""
-    sql = (PROJECT_DIR / "tests" / "generic" / "not_in_future.sql").read_text()
-    found = re.search(r"\{%\s*test\s+not_in_future\(([^)]*)\)", sql)
-    assert found, "not_in_future's signature not found"
-    defaults = dict(re.findall(r"(\w+)\s*=\s*(\d+)", found.group(1)))
-    assert timedelta(minutes=int(defaults["tolerance_minutes"])) == FUTURE_TOLERANCE
+    sql = (PROJECT_DIR / "macros" / "checks.sql").read_text()
+    found = re.search(
+        r"\{%\s*macro\s+future_tolerance_minutes\(\)\s*%\}\{\{\s*return\((\d+)\)", sql
+    )
+    assert found, "future_tolerance_minutes not found in macros/checks.sql"
+    assert timedelta(minutes=int(found.group(1))) == FUTURE_TOLERANCE
     uses = {
-        node.name: node.test_metadata.kwargs
+        f"{node.name}: {condition['name']}": condition["not_in_future"]
         for node in manifest.nodes.values()
-        if isinstance(node, GenericTestNode) and node.test_metadata.name == "not_in_future"
+        if isinstance(node, GenericTestNode) and node.test_metadata.name == "row_checks"
+        for condition in node.test_metadata.kwargs["conditions"]
+        if "not_in_future" in condition
     }
     assert len(uses) >= 2
-    for name, kwargs in uses.items():
-        assert "tolerance_minutes" not in kwargs, name
+    for name, column in uses.items():
+        assert isinstance(column, str), f"{name}: not_in_future takes a column, no tolerance"
