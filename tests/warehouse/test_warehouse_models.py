@@ -11,6 +11,7 @@ import gc
 import itertools
 import json
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -27,9 +28,9 @@ from dbt.cli.main import dbtRunner, dbtRunnerResult
 from dbt.contracts.graph.manifest import Manifest
 from dbt.contracts.graph.nodes import GenericTestNode
 
-from cryptopulse.warehouse.dbt_runner import NamedFailures
 from cryptopulse.core.datasets import COIN_HOURLY, COINS, MENTIONS, POSTS, SENTIMENT, Dataset
 from cryptopulse.lake.conform import FUTURE_TOLERANCE
+from cryptopulse.warehouse.dbt_runner import NamedFailures
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "src" / "cryptopulse" / "warehouse" / "dbt"
 ALL_DATASETS = ["coins", "coin_hourly", "posts"]
@@ -301,9 +302,11 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
     return result.result
 
 
-def run_dbt_build(workdir: Path, lake: Path, datasets: list[str], manifest: Manifest) -> Build:
+def run_dbt_build(
+    workdir: Path, lake: Path, datasets: list[str], manifest: Manifest, command: str = "build"
+) -> Build:
     named = NamedFailures()
-    result = invoke_dbt("build", workdir, lake, datasets, manifest, named)
+    result = invoke_dbt(command, workdir, lake, datasets, manifest, named)
     assert isinstance(result.result, RunExecutionResult)
     statuses: dict[str, str] = {}
     failures: dict[str, int] = {}
@@ -356,7 +359,15 @@ def test_build_succeeds_and_every_test_passes(built: Build, manifest: Manifest) 
         TABLES, "success"
     )
     test_names = {node.name for node in manifest.nodes.values() if node.resource_type == "test"}
-    assert len(test_names) >= 40
+    # one row_checks test per tested model, the spine, two reconciliations, the singular one
+    assert len(test_names) >= 19
+    conditions = [
+        condition
+        for node in manifest.nodes.values()
+        if isinstance(node, GenericTestNode) and node.test_metadata.name == "row_checks"
+        for condition in node.test_metadata.kwargs["conditions"]
+    ]
+    assert len(conditions) >= 80
     assert {name: built.statuses.get(name) for name in test_names} == dict.fromkeys(
         test_names, "pass"
     )
@@ -703,6 +714,50 @@ def test_bad_raw_data_fails_the_tests_of_the_right_models(
     assert build.statuses["fct_coin_stats_hourly"] == "success"
     assert build.statuses["fct_posts"] == "success"
     assert build.statuses["agg_coin_stats_monthly"] == "skipped"
+
+
+@pytest.mark.slow
+def test_every_kind_of_condition_fails_by_name(
+    tmp_path: Path, built: Build, manifest: Manifest
+) -> None:
+    """Bad rows written straight into a built warehouse fail the conditions that look at
+    them, each named with exactly its rows: a duplicate key, a duplicate grain, a null, an
+    unknown value and an orphan key (ranges and the future: the test above)."""
+    work = tmp_path / "dbt"
+    work.mkdir()
+    shutil.copy(built.warehouse, work / "warehouse.duckdb")
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        con.execute("insert into dim_coin select * from dim_coin order by coin_id limit 1")
+        # The main lake has no mentions: the bridge's rows are written here, by name.
+        post, coin, other = (
+            con.execute(
+                "select (select min(post_key) from fct_posts), min(coin_key), max(coin_key) "
+                "from dim_coin"
+            ).fetchone()
+            or ()
+        )
+        bridge = (
+            "insert into fct_post_coin by name select ? as post_key, ? as coin_key, ? as match_kind"
+        )
+        con.execute(bridge, [post, coin, "cashtag"])
+        con.execute(bridge, [post, coin, "cashtag"])  # the same post and coin twice
+        con.execute(bridge, [post, other, "hunch"])
+        con.execute(bridge, ["no-such-post", coin, "cashtag"])
+        con.execute(
+            "update stg_posts set source = null where rowid = (select min(rowid) from stg_posts)"
+        )
+
+    checked = run_dbt_build(work, built.lake, ALL_DATASETS, manifest, command="test")
+
+    assert not checked.success
+    assert checked.failures == {
+        "dim_coin: coin_key is unique": 1,
+        "dim_coin: coin_id is unique": 1,
+        "fct_post_coin: one row per post and coin": 1,
+        "fct_post_coin: match_kind is known": 1,
+        "fct_post_coin: post_key is in fct_posts": 1,
+        "stg_posts: source is present": 1,
+    }
 
 
 def test_not_in_future_allows_the_same_tolerance_as_landing(manifest: Manifest) -> None:
