@@ -31,6 +31,8 @@ from dbt.contracts.graph.nodes import GenericTestNode
 from cryptopulse.core.datasets import COIN_HOURLY, COINS, MENTIONS, POSTS, SENTIMENT, Dataset
 from cryptopulse.lake.conform import FUTURE_TOLERANCE
 from cryptopulse.warehouse.dbt_runner import NamedFailures
+from cryptopulse.warehouse.dbt_runner import _report as dbt_runner_report
+from cryptopulse.warehouse.errors import DataQualityError
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "src" / "cryptopulse" / "warehouse" / "dbt"
 ALL_DATASETS = ["coins", "coin_hourly", "posts"]
@@ -234,6 +236,8 @@ class Build:
     failures: dict[str, int]
     warehouse: Path
     lake: Path
+    execution: RunExecutionResult  # dbt's results, as the pipeline's runner reads them
+    named: dict[str, dict[str, int]]  # NamedFailures.counts
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -324,7 +328,8 @@ def run_dbt_build(
             failures |= {f"{table}: {name}": rows for name, rows in counts.items()}
         else:
             failures[node.name] = int(node_result.failures or 0)
-    return Build(result.success, statuses, failures, workdir / "warehouse.duckdb", lake)
+    warehouse = workdir / "warehouse.duckdb"
+    return Build(result.success, statuses, failures, warehouse, lake, result.result, named.counts)
 
 
 @pytest.fixture(scope="module")
@@ -758,6 +763,13 @@ def test_every_kind_of_condition_fails_by_name(
         "fct_post_coin: post_key is in fct_posts": 1,
         "stg_posts: source is present": 1,
     }
+    # The pipeline's runner turns them into the error the CLI prints: one line per condition.
+    with pytest.raises(DataQualityError) as raised:
+        dbt_runner_report(checked.execution, checked.named)
+    message = str(raised.value)
+    assert message.startswith("data quality checks failed (6):")
+    assert "  - dim_coin · coin_key is unique: One row per coin_key. · 1 failing row" in message
+    assert "  - fct_post_coin · match_kind is known: Only the resolver's match kinds" in message
 
 
 def test_not_in_future_allows_the_same_tolerance_as_landing(manifest: Manifest) -> None:

@@ -56,7 +56,6 @@ class BuildReport:
     models: int = 0
     tests: int = 0  # checks run: a row_checks test counts each of its conditions
     tests_passed: int = 0
-    test_nodes: int = 0  # dbt test nodes run (what dbt's per-node overhead scales with)
     timings: dict[str, float] = field(default_factory=dict)  # node name -> seconds
 
 
@@ -398,7 +397,6 @@ def _report(execution: Any, named: Mapping[str, Mapping[str, int]]) -> BuildRepo
         report.timings[node.name] = float(res.execution_time or 0.0)
         if node.resource_type == "test":
             checks = max(len(row_check_conditions(node)), 1)
-            report.test_nodes += 1
             report.tests += checks
             if status == "pass":
                 report.tests_passed += checks
