@@ -331,7 +331,7 @@ def test_a_failing_quality_check_fails_its_task_with_the_message_and_skips_expor
     assert states["quality_checks"] == "failed"
     assert states["export"] == "upstream_failed"
     assert states["watcher"] == "failed"  # it ran, and failed the run on purpose
-    assert "fct_coin_stats_hourly · accepted_range(price)" in output
+    assert "fct_coin_stats_hourly · price is positive: Prices are greater than zero." in output
     assert "1 failing row" in output
     assert not lake.glob(f"{layout.MARTS}/*")
 

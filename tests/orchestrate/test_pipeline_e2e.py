@@ -186,12 +186,12 @@ def test_a_failing_check_stops_the_run_naming_table_check_and_rows(
     assert done.returncode == 1
     message = done.stderr
     assert "data quality checks failed" in message
-    assert "coin_stats_hourly · accepted_range(price)" in message
+    assert "fct_coin_stats_hourly · price is positive: Prices are greater than zero." in message
     assert "1 failing row" in message
     assert "Traceback" not in message + done.stdout
     # Printed once, as the last word (the run summary above it leaves it out).
     assert message.startswith("error: Stopped: data quality checks failed (1):")
-    assert (done.stdout + message).count("accepted_range(price)") == 1
+    assert (done.stdout + message).count("price is positive") == 1
     assert "✘ cryptopulse transform" in done.stdout
     run = lake.read_json(layout.LAST_RUN)
     assert run["status"] == "failed" and "1 failing row" in run["error"]
@@ -218,7 +218,7 @@ def test_a_daily_run_checks_the_rows_it_merged(settings: Settings, tmp_path: Pat
         ["run", "--start", "2024-06-03", "--end", "2024-06-04"], settings, tmp_path, **posts
     )
     assert done.returncode == 1, done.stdout
-    assert "fct_coin_stats_hourly · accepted_range(price)" in done.stderr
+    assert "fct_coin_stats_hourly · price is positive: Prices are greater than zero." in done.stderr
     assert "1 failing row" in done.stderr
 
 

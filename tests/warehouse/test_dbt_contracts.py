@@ -133,11 +133,12 @@ def test_staging_models_write_no_casts_of_their_own() -> None:
 
 def _accepted_values(model_yml: Path, column: str) -> list[str]:
     (model,) = yaml.safe_load(model_yml.read_text())["models"]
-    (spec,) = [c for c in model["columns"] if c["name"] == column]
     (values,) = [
-        test["accepted_values"]["arguments"]["values"]
-        for test in spec["data_tests"]
-        if "accepted_values" in test
+        condition["accepted_values"]["values"]
+        for test in model["data_tests"]
+        if "row_checks" in test
+        for condition in test["row_checks"]["arguments"]["conditions"]
+        if condition.get("accepted_values", {}).get("column") == column
     ]
     return list(values)
 

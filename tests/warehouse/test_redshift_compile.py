@@ -56,7 +56,7 @@ def test_a_first_build_compiles_every_model_and_test_for_redshift(
     )
     assert compiled_models == MODELS
     tests = [p for p in first.compiled if ".yml/" in p or Path(p).parts[1] == "tests"]
-    assert len(tests) > 60  # every data test of every model's yml, and the singular ones
+    assert len(tests) >= 19  # every data test of every model's yml, and the singular one
     # dbt-redshift's own statements were captured: each table is built under a temporary
     # name with its distribution and sort keys (dbt_project.yml), then swapped in.
     sent = " ".join(" ".join(first.statements).lower().split())

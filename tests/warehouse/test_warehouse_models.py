@@ -11,6 +11,7 @@ import gc
 import itertools
 import json
 import re
+import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +30,9 @@ from dbt.contracts.graph.nodes import GenericTestNode
 
 from cryptopulse.core.datasets import COIN_HOURLY, COINS, MENTIONS, POSTS, SENTIMENT, Dataset
 from cryptopulse.lake.conform import FUTURE_TOLERANCE
+from cryptopulse.warehouse.dbt_runner import NamedFailures
+from cryptopulse.warehouse.dbt_runner import _report as dbt_runner_report
+from cryptopulse.warehouse.errors import DataQualityError
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "src" / "cryptopulse" / "warehouse" / "dbt"
 ALL_DATASETS = ["coins", "coin_hourly", "posts"]
@@ -227,9 +231,13 @@ class Build:
 
     success: bool
     statuses: dict[str, str]  # node name -> status (success, pass, fail, error, skipped)
-    failures: dict[str, int]  # test name -> failing rows, for tests that failed
+    # failing rows per failed check: "<table>: <condition>" for a row_checks condition (the
+    # failed conditions the materialization logs), the test's name for any other test
+    failures: dict[str, int]
     warehouse: Path
     lake: Path
+    execution: RunExecutionResult  # dbt's results, as the pipeline's runner reads them
+    named: dict[str, dict[str, int]]  # NamedFailures.counts
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.warehouse), read_only=True) as con:
@@ -247,7 +255,12 @@ def release_warehouse() -> None:
 
 
 def invoke_dbt(
-    command: str, workdir: Path, lake: Path, datasets: list[str], manifest: Manifest | None = None
+    command: str,
+    workdir: Path,
+    lake: Path,
+    datasets: list[str],
+    manifest: Manifest | None = None,
+    named: NamedFailures | None = None,
 ) -> dbtRunnerResult:
     """`dbt <command>` in-process, as the pipeline runs it: artifacts and logs under workdir."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -275,7 +288,8 @@ def invoke_dbt(
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        result = dbtRunner(manifest=manifest).invoke(args)
+        callbacks = [named] if named is not None else []
+        result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(args)
     release_warehouse()
     if result.exception is not None:
         raise result.exception
@@ -292,18 +306,30 @@ def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
     return result.result
 
 
-def run_dbt_build(workdir: Path, lake: Path, datasets: list[str], manifest: Manifest) -> Build:
-    result = invoke_dbt("build", workdir, lake, datasets, manifest)
+def run_dbt_build(
+    workdir: Path, lake: Path, datasets: list[str], manifest: Manifest, command: str = "build"
+) -> Build:
+    named = NamedFailures()
+    result = invoke_dbt(command, workdir, lake, datasets, manifest, named)
     assert isinstance(result.result, RunExecutionResult)
     statuses: dict[str, str] = {}
     failures: dict[str, int] = {}
     for node_result in result.result.results:
-        name = node_result.node.name
+        node = node_result.node
         status = str(node_result.status)
-        statuses[name] = status
-        if status in ("fail", "error"):
-            failures[name] = int(node_result.failures or 0)
-    return Build(result.success, statuses, failures, workdir / "warehouse.duckdb", lake)
+        statuses[node.name] = status
+        if status not in ("fail", "error"):
+            continue
+        counts = named.counts.get(node.unique_id)
+        if counts:
+            # the failed conditions' rows add up to what dbt counted for the test
+            assert sum(counts.values()) == node_result.failures, node.name
+            table = node.name.removesuffix("__checks")
+            failures |= {f"{table}: {name}": rows for name, rows in counts.items()}
+        else:
+            failures[node.name] = int(node_result.failures or 0)
+    warehouse = workdir / "warehouse.duckdb"
+    return Build(result.success, statuses, failures, warehouse, lake, result.result, named.counts)
 
 
 @pytest.fixture(scope="module")
@@ -338,7 +364,15 @@ def test_build_succeeds_and_every_test_passes(built: Build, manifest: Manifest) 
         TABLES, "success"
     )
     test_names = {node.name for node in manifest.nodes.values() if node.resource_type == "test"}
-    assert len(test_names) >= 40
+    # one row_checks test per tested model, the spine, two reconciliations, the singular one
+    assert len(test_names) >= 19
+    conditions = [
+        condition
+        for node in manifest.nodes.values()
+        if isinstance(node, GenericTestNode) and node.test_metadata.name == "row_checks"
+        for condition in node.test_metadata.kwargs["conditions"]
+    ]
+    assert len(conditions) >= 80
     assert {name: built.statuses.get(name) for name in test_names} == dict.fromkeys(
         test_names, "pass"
     )
@@ -678,8 +712,8 @@ def test_bad_raw_data_fails_the_tests_of_the_right_models(
 
     assert not build.success
     assert build.failures == {
-        "fct_coin_stats_hourly__price_is_positive": 2,
-        "fct_posts__created_at_is_not_in_future": 2,
+        "fct_coin_stats_hourly: price is positive": 2,
+        "fct_posts: created_at is not in future": 2,
     }
     # The models themselves were built; only what depends on the failing model waits.
     assert build.statuses["fct_coin_stats_hourly"] == "success"
@@ -687,19 +721,73 @@ def test_bad_raw_data_fails_the_tests_of_the_right_models(
     assert build.statuses["agg_coin_stats_monthly"] == "skipped"
 
 
+@pytest.mark.slow
+def test_every_kind_of_condition_fails_by_name(
+    tmp_path: Path, built: Build, manifest: Manifest
+) -> None:
+    """Bad rows written straight into a built warehouse fail the conditions that look at
+    them, each named with exactly its rows: a duplicate key, a duplicate grain, a null, an
+    unknown value and an orphan key (ranges and the future: the test above)."""
+    work = tmp_path / "dbt"
+    work.mkdir()
+    shutil.copy(built.warehouse, work / "warehouse.duckdb")
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        con.execute("insert into dim_coin select * from dim_coin order by coin_id limit 1")
+        # The main lake has no mentions: the bridge's rows are written here, by name.
+        post, coin, other = (
+            con.execute(
+                "select (select min(post_key) from fct_posts), min(coin_key), max(coin_key) "
+                "from dim_coin"
+            ).fetchone()
+            or ()
+        )
+        bridge = (
+            "insert into fct_post_coin by name select ? as post_key, ? as coin_key, ? as match_kind"
+        )
+        con.execute(bridge, [post, coin, "cashtag"])
+        con.execute(bridge, [post, coin, "cashtag"])  # the same post and coin twice
+        con.execute(bridge, [post, other, "hunch"])
+        con.execute(bridge, ["no-such-post", coin, "cashtag"])
+        con.execute(
+            "update stg_posts set source = null where rowid = (select min(rowid) from stg_posts)"
+        )
+
+    checked = run_dbt_build(work, built.lake, ALL_DATASETS, manifest, command="test")
+
+    assert not checked.success
+    assert checked.failures == {
+        "dim_coin: coin_key is unique": 1,
+        "dim_coin: coin_id is unique": 1,
+        "fct_post_coin: one row per post and coin": 1,
+        "fct_post_coin: match_kind is known": 1,
+        "fct_post_coin: post_key is in fct_posts": 1,
+        "stg_posts: source is present": 1,
+    }
+    # The pipeline's runner turns them into the error the CLI prints: one line per condition.
+    with pytest.raises(DataQualityError) as raised:
+        dbt_runner_report(checked.execution, checked.named)
+    message = str(raised.value)
+    assert message.startswith("data quality checks failed (6):")
+    assert "  - dim_coin · coin_key is unique: One row per coin_key. · 1 failing row" in message
+    assert "  - fct_post_coin · match_kind is known: Only the resolver's match kinds" in message
+
+
 def test_not_in_future_allows_the_same_tolerance_as_landing(manifest: Manifest) -> None:
-    """The dbt test's default margin is the lake's FUTURE_TOLERANCE, and no model overrides it:
+    """The checks' margin is the lake's FUTURE_TOLERANCE, and no condition overrides it:
     a row landing accepts must never fail the warehouse's check."""
-    sql = (PROJECT_DIR / "tests" / "generic" / "not_in_future.sql").read_text()
-    found = re.search(r"\{%\s*test\s+not_in_future\(([^)]*)\)", sql)
-    assert found, "not_in_future's signature not found"
-    defaults = dict(re.findall(r"(\w+)\s*=\s*(\d+)", found.group(1)))
-    assert timedelta(minutes=int(defaults["tolerance_minutes"])) == FUTURE_TOLERANCE
+    sql = (PROJECT_DIR / "macros" / "checks.sql").read_text()
+    found = re.search(
+        r"\{%\s*macro\s+future_tolerance_minutes\(\)\s*%\}\{\{\s*return\((\d+)\)", sql
+    )
+    assert found, "future_tolerance_minutes not found in macros/checks.sql"
+    assert timedelta(minutes=int(found.group(1))) == FUTURE_TOLERANCE
     uses = {
-        node.name: node.test_metadata.kwargs
+        f"{node.name}: {condition['name']}": condition["not_in_future"]
         for node in manifest.nodes.values()
-        if isinstance(node, GenericTestNode) and node.test_metadata.name == "not_in_future"
+        if isinstance(node, GenericTestNode) and node.test_metadata.name == "row_checks"
+        for condition in node.test_metadata.kwargs["conditions"]
+        if "not_in_future" in condition
     }
     assert len(uses) >= 2
-    for name, kwargs in uses.items():
-        assert "tolerance_minutes" not in kwargs, name
+    for name, column in uses.items():
+        assert isinstance(column, str), f"{name}: not_in_future takes a column, no tolerance"

@@ -26,9 +26,9 @@ __all__ = ["REASON", "Conformed", "cast_column", "conform", "with_rejects"]
 
 REASON = "reason"
 # Clocks drift and sources round up; only timestamps beyond this margin count as future.
-# The warehouse's not_in_future data test (warehouse/dbt/tests/generic/not_in_future.sql,
-# its tolerance_minutes default) must allow the same margin, or rows landed here fail the
-# checks later; tests/test_warehouse_models.py checks that the two agree.
+# The warehouse's not_in_future checks (future_tolerance_minutes in
+# warehouse/dbt/macros/checks.sql) must allow the same margin, or rows landed here fail the
+# checks later; tests/warehouse/test_warehouse_models.py checks that the two agree.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 
 

@@ -54,9 +54,39 @@ ProgressCallback = Callable[[str, int, int], None]  # (node name, done, total)
 @dataclass
 class BuildReport:
     models: int = 0
-    tests: int = 0
+    tests: int = 0  # checks run: a row_checks test counts each of its conditions
     tests_passed: int = 0
     timings: dict[str, float] = field(default_factory=dict)  # node name -> seconds
+
+
+# The line the test materialization (macros/checks.sql) logs when a row_checks test fails:
+# this prefix, then JSON {"unique_id": ..., "counts": {condition name: failing rows}}.
+NAMED_FAILURES_PREFIX = "cryptopulse.failed_checks "
+
+
+class NamedFailures:
+    """A dbt callback collecting which conditions of the failing row_checks tests failed:
+    test unique_id -> {condition name: failing rows}."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, dict[str, int]] = {}
+
+    def __call__(self, event: Any) -> None:
+        if not event.info.name.startswith("JinjaLog"):
+            return
+        message = str(event.data.msg)
+        if message.startswith(NAMED_FAILURES_PREFIX):
+            found = json.loads(message[len(NAMED_FAILURES_PREFIX) :])
+            counts = {str(name): int(rows) for name, rows in found["counts"].items()}
+            self.counts[str(found["unique_id"])] = counts
+
+
+def row_check_conditions(node: Any) -> list[dict[str, Any]]:
+    """A row_checks test's conditions (name, description, kind); [] for any other test."""
+    meta = getattr(node, "test_metadata", None)
+    if meta is None or meta.name != "row_checks":
+        return []
+    return list(meta.kwargs.get("conditions") or [])
 
 
 def landed_datasets(lake: Lake, enrich_versions: Mapping[str, str]) -> list[str]:
@@ -237,13 +267,14 @@ def build(
         if command != "test":
             # A full refresh reads every lake partition, so a server engine loads them all.
             engine.load(lake, datasets, enrich_versions, None if full_refresh else window)
-        result = _invoke(engine, settings, variables, extra, window, command, on_progress)
+        named = NamedFailures()
+        result = _invoke(engine, settings, variables, extra, window, command, on_progress, named)
     if isinstance(result.exception, KeyboardInterrupt):  # SIGTERM, Ctrl-C: the run stops
         raise result.exception
     try:
         if result.exception is not None:
             raise TransformError(f"dbt {command} failed: {result.exception}")
-        return _report(result.result)
+        return _report(result.result, named.counts)
     except TransformError as exc:
         _explained(engine, exc)
         damaged = integrity.explain_read_error(lake, exc, inputs)
@@ -260,6 +291,7 @@ def _invoke(
     window: Interval | None,
     command: str,
     on_progress: ProgressCallback | None,
+    named: NamedFailures,
 ) -> Any:
     """Parse the project, then run ``command`` on it, reporting each finished node."""
     from dbt.cli.main import dbtRunner  # heavy import, only when transforming
@@ -280,7 +312,7 @@ def _invoke(
                 if done == total // 2:
                     faults.hold("transform.mid-model")  # the fault suite's seam (test-only)
 
-        runner = dbtRunner(manifest=manifest, callbacks=[on_event])
+        runner = dbtRunner(manifest=manifest, callbacks=[on_event, named])
         try:
             return runner.invoke(dbt_args(command, settings, variables, extra))
         finally:
@@ -353,7 +385,9 @@ def _count_nodes(manifest: Any, command: str) -> int:
     return sum(1 for n in manifest.nodes.values() if n.resource_type in kinds)
 
 
-def _report(execution: Any) -> BuildReport:
+def _report(execution: Any, named: Mapping[str, Mapping[str, int]]) -> BuildReport:
+    """The build's counts; raises on errors, then on failed checks. ``named`` holds the
+    failed conditions of the failing row_checks tests (NamedFailures.counts)."""
     report = BuildReport()
     failed: list[FailedCheck] = []
     errors: list[str] = []
@@ -362,11 +396,14 @@ def _report(execution: Any) -> BuildReport:
         status = str(res.status)
         report.timings[node.name] = float(res.execution_time or 0.0)
         if node.resource_type == "test":
-            report.tests += 1
+            checks = max(len(row_check_conditions(node)), 1)
+            report.tests += checks
             if status == "pass":
-                report.tests_passed += 1
+                report.tests_passed += checks
             elif status in ("fail", "warn") or (status == "error" and res.failures):
-                failed.append(_failed_check(node, int(res.failures or 0)))
+                found = _failed_checks(node, int(res.failures or 0), named.get(node.unique_id))
+                failed.extend(found)
+                report.tests_passed += checks - len(found)
             elif status == "error":
                 errors.append(f"check {node.name}: {res.message}")
         elif node.resource_type == "model":
@@ -378,6 +415,29 @@ def _report(execution: Any) -> BuildReport:
     if failed:
         raise DataQualityError(failed)
     return report
+
+
+def _failed_checks(node: Any, failures: int, counts: Mapping[str, int] | None) -> list[FailedCheck]:
+    """The failed checks of one failing test: each failed condition of a row_checks test
+    (with its description), else the test itself."""
+    conditions = row_check_conditions(node)
+    if not conditions or not counts:
+        return [_failed_check(node, failures)]
+    table = _tested_table(node)
+    described = {str(c.get("name")): str(c.get("description") or "").strip() for c in conditions}
+    return [
+        FailedCheck(
+            table=table,
+            check=f"{name}: {described[name]}" if described.get(name) else name,
+            failing_rows=rows,
+        )
+        # in the yml's order (a name the yml does not hold, last: it is printed all the same)
+        for name, rows in sorted(counts.items(), key=lambda item: _position(described, item[0]))
+    ]
+
+
+def _position(names: Mapping[str, str], name: str) -> int:
+    return list(names).index(name) if name in names else len(names)
 
 
 def _failed_check(node: Any, failures: int) -> FailedCheck:
