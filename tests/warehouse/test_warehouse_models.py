@@ -288,7 +288,7 @@ def invoke_dbt(
     with pytest.MonkeyPatch.context() as mp:
         for key, value in env.items():
             mp.setenv(key, value)
-        callbacks = [named] if named is not None else []
+        callbacks: list[Any] = [named] if named is not None else []
         result = dbtRunner(manifest=manifest, callbacks=callbacks).invoke(args)
     release_warehouse()
     if result.exception is not None:
