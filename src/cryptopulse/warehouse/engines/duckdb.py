@@ -104,8 +104,9 @@ class DuckDBReader(MartReader):
 
 def drop_art_indexes(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the ART indexes earlier versions built on the marts (macros/duckdb.sql says why
-    there are none now). Done here, in the one connection open before dbt's threads, because
-    while any index exists a parallel full refresh can fail on dbt-duckdb's index listing."""
+    there are none now). Done as a build takes the warehouse, in the one connection open before
+    dbt's threads: while any index exists a parallel full refresh can fail on dbt-duckdb's
+    index listing."""
     names = con.execute(
         "select database_name, schema_name, index_name from duckdb_indexes()"
     ).fetchall()
@@ -156,8 +157,7 @@ class DuckDBEngine(WarehouseEngine):
             deadline = time.monotonic() + READER_WAIT_SECONDS
             while True:
                 try:
-                    with duckdb.connect(str(self.path)) as con:
-                        drop_art_indexes(con)
+                    duckdb.connect(str(self.path)).close()
                     return
                 except duckdb.Error as exc:
                     # A cryptopulse reader (status, export) lets go in seconds: wait for it.
@@ -168,6 +168,12 @@ class DuckDBEngine(WarehouseEngine):
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         with one_writer(self), readers_out(self, READER_WAIT_SECONDS):
+            if self.path.exists():
+                try:
+                    with duckdb.connect(str(self.path)) as con:
+                        drop_art_indexes(con)
+                except duckdb.Error as exc:
+                    raise _unavailable(self.path, exc, writing=True) from exc
             yield
 
     def release(self) -> None:
