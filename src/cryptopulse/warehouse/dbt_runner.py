@@ -22,6 +22,7 @@ from cryptopulse.core.datasets import DATASETS
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, integrity, layout
+from cryptopulse.warehouse.dbt_schemas import cached_schemas
 from cryptopulse.warehouse.engine import WarehouseEngine, WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.errors import (
@@ -264,7 +265,11 @@ def _invoke(
     """Parse the project, then run ``command`` on it, reporting each finished node."""
     from dbt.cli.main import dbtRunner  # heavy import, only when transforming
 
-    with dbt_environment(settings, window), quiet_logging_errors():
+    with (
+        dbt_environment(settings, window),
+        quiet_logging_errors(),
+        cached_schemas(engine.work_dir()),
+    ):
         parsed = dbtRunner().invoke(dbt_args("parse", settings, variables, []))
         if not parsed.success or parsed.result is None:
             raise TransformError(f"dbt could not parse the project: {parsed.exception}")
