@@ -325,7 +325,7 @@ def generate_docs(settings: Settings, lake: Lake, enrich_versions: Mapping[str, 
     engine.work_dir().mkdir(parents=True, exist_ok=True)
     variables = dbt_vars(lake, enrich_versions)
     variables |= engine.dbt_vars(lake, variables["lake_datasets"], enrich_versions)
-    with dbt_environment(settings), quiet_logging_errors():
+    with dbt_environment(settings), quiet_logging_errors(), cached_schemas(engine.work_dir()):
         try:
             args = dbt_args("docs generate", settings, variables, [], target=DOCS_TARGET)
             result = dbtRunner().invoke(args)
