@@ -37,7 +37,10 @@ def test_a_schema_built_once_is_read_back_and_still_validates(tmp_path: Path) ->
     assert not dbt_schemas._added  # nothing new: the file is not rewritten
 
 
-@pytest.mark.parametrize("content", ["not json", '{"versions": "dbt-core==0.0.1", "schemas": {}}'])
+@pytest.mark.parametrize(
+    "content",
+    ["not json", "[]", '{"versions": "dbt-core==0.0.1", "schemas": {}}', '{"schemas": 1}'],
+)
 def test_a_damaged_or_stale_file_is_rebuilt(tmp_path: Path, content: str) -> None:
     (tmp_path / dbt_schemas.CACHE_FILE).write_text(content)
     with dbt_schemas.cached_schemas(tmp_path):

@@ -22,6 +22,7 @@ from cryptopulse.core.datasets import DATASETS
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, integrity, layout
+from cryptopulse.warehouse import dbt_schemas
 from cryptopulse.warehouse.dbt_schemas import cached_schemas
 from cryptopulse.warehouse.engine import WarehouseEngine, WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
@@ -273,6 +274,7 @@ def _invoke(
         parsed = dbtRunner().invoke(dbt_args("parse", settings, variables, []))
         if not parsed.success or parsed.result is None:
             raise TransformError(f"dbt could not parse the project: {parsed.exception}")
+        dbt_schemas.save(engine.work_dir())
         manifest = cast("Manifest", parsed.result)
         total = _count_nodes(manifest, command)
         done = 0

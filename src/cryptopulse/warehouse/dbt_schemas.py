@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
@@ -73,22 +72,36 @@ def cached_schemas(folder: Path) -> Iterator[None]:
     """dbt invoked in the block takes its schemas from ``folder`` (the engine's work dir)
     when they are there, and the ones it had to build are saved there after. A missing,
     damaged or stale file is only a slower start; one that cannot be written is skipped."""
-    global _added
     _install()
     path = folder / CACHE_FILE
     key = versions_key()
     if not _schemas:
         with contextlib.suppress(OSError, ValueError):
             saved = json.loads(path.read_text())
-            if isinstance(saved, dict) and saved.get("versions") == key:
+            if (
+                isinstance(saved, dict)
+                and saved.get("versions") == key
+                and isinstance(saved.get("schemas"), dict)
+            ):
                 _schemas.update(saved["schemas"])
     try:
         yield
     finally:
-        if _added:
-            with contextlib.suppress(OSError):
-                folder.mkdir(parents=True, exist_ok=True)
-                staged = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                staged.write_text(json.dumps({"versions": key, "schemas": _schemas}))
-                staged.replace(path)  # whole or not at all, for a process reading it
-                _added = False
+        save(folder)
+
+
+def save(folder: Path) -> None:
+    """Write the schemas to ``folder`` if this process built any not there yet (called
+    after dbt's parse too, so a build stopped half-way leaves them for the next run)."""
+    global _added
+    if not _added:
+        return
+    path = folder / CACHE_FILE
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        # One fixed name: a process killed before the rename leaves one small file, which
+        # the next write replaces.
+        staged = path.with_name(f".{path.name}.tmp")
+        staged.write_text(json.dumps({"versions": versions_key(), "schemas": _schemas}))
+        staged.replace(path)  # whole or not at all, for a process reading it
+        _added = False
