@@ -12,8 +12,8 @@ import hashlib
 import os
 import posixpath
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from multiprocessing import get_all_start_methods, get_context
@@ -238,6 +238,38 @@ def prepare(
     return files, job
 
 
+def done_posts(lake: Lake, job: EnrichJob, rel: str) -> int | None:
+    """The number of posts of raw posts file ``rel`` when both its result files are already
+    up to date (what ``FileEnricher`` would leave unchanged), else None. It reads only the
+    key columns and footers, not the texts, and computes nothing."""
+    mentions = store.result_file(store.MENTIONS, RESOLVER_VERSION, rel)
+    sentiment = store.result_file(store.SENTIMENT, job.scorer.key, rel)
+    if not (lake.exists(mentions) and lake.exists(sentiment)):
+        return None
+    found = store.distinct_post_keys(lake, rel)
+    if found is None:
+        return None
+    keys, rows = found
+    if store.is_up_to_date(lake, mentions, keys, job.fingerprint) and store.is_up_to_date(
+        lake, sentiment, keys
+    ):
+        return rows
+    return None
+
+
+def _pending(
+    lake: Lake, job: EnrichJob, files: list[str], workers: int
+) -> Iterator[tuple[str, int | None]]:
+    """Each file with its post count when it is already done (None when it is not), in
+    order; checked on threads (the reads release the GIL and may wait on S3)."""
+    if len(files) < PARALLEL_MIN_FILES:
+        for rel in files:
+            yield rel, done_posts(lake, job, rel)
+        return
+    with ThreadPoolExecutor(max(2, workers)) as pool:
+        yield from zip(files, pool.map(lambda rel: done_posts(lake, job, rel), files), strict=True)
+
+
 # The worker process's enricher, made once per process by _start_worker.
 _worker_enricher: FileEnricher | None = None
 
@@ -274,17 +306,32 @@ def enrich(
     if job is None:
         return report
     workers = workers if workers is not None else (os.cpu_count() or 1)
+    done = 0
 
-    def add(result: FileResult, done: int, rel: str) -> None:
+    def add(result: FileResult, rel: str) -> None:
+        nonlocal done
+        done += 1
         report.add(result)
         progress("enrich", done, len(files), posixpath.basename(rel))
 
-    if workers <= 1 or len(files) < PARALLEL_MIN_FILES:
+    # Files already enriched are told apart first from their keys alone: a rerun over a
+    # year of done files starts no worker and reads no text.
+    todo = []
+    for rel, seen in _pending(
+        Lake(job.lake_url, s3_endpoint_url=job.s3_endpoint_url), job, files, workers
+    ):
+        if seen is None:
+            todo.append(rel)
+        else:
+            add(FileResult(seen, 0, 0, 0, 0, 0.0, 0.0), rel)
+    if not todo:
+        return report
+    if workers <= 1 or len(todo) < PARALLEL_MIN_FILES:
         # One file's texts may still be scored on several cores (a large import).
         enricher = FileEnricher(job, scoring_workers=workers)
         try:
-            for done, rel in enumerate(files, start=1):
-                add(enricher(rel), done, rel)
+            for rel in todo:
+                add(enricher(rel), rel)
         finally:
             enricher.close()
     else:
@@ -294,7 +341,7 @@ def enrich(
         with ProcessPoolExecutor(
             workers, mp_context=get_context(method), initializer=_start_worker, initargs=(job,)
         ) as pool:
-            results = pool.map(_enrich_in_worker, files, chunksize=2)
-            for done, (rel, result) in enumerate(zip(files, results, strict=True), start=1):
-                add(result, done, rel)
+            results = pool.map(_enrich_in_worker, todo, chunksize=2)
+            for rel, result in zip(todo, results, strict=True):
+                add(result, rel)
     return report

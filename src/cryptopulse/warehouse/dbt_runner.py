@@ -22,6 +22,8 @@ from cryptopulse.core.datasets import DATASETS
 from cryptopulse.core.interval import Interval
 from cryptopulse.core.settings import Settings
 from cryptopulse.lake import Lake, integrity, layout
+from cryptopulse.warehouse import dbt_schemas
+from cryptopulse.warehouse.dbt_schemas import cached_schemas
 from cryptopulse.warehouse.engine import WarehouseEngine, WarehouseUnavailable
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.errors import (
@@ -296,10 +298,15 @@ def _invoke(
     """Parse the project, then run ``command`` on it, reporting each finished node."""
     from dbt.cli.main import dbtRunner  # heavy import, only when transforming
 
-    with dbt_environment(settings, window), quiet_logging_errors():
+    with (
+        dbt_environment(settings, window),
+        quiet_logging_errors(),
+        cached_schemas(engine.work_dir()),
+    ):
         parsed = dbtRunner().invoke(dbt_args("parse", settings, variables, []))
         if not parsed.success or parsed.result is None:
             raise TransformError(f"dbt could not parse the project: {parsed.exception}")
+        dbt_schemas.save(engine.work_dir())
         manifest = cast("Manifest", parsed.result)
         total = _count_nodes(manifest, command)
         done = 0
@@ -352,7 +359,7 @@ def generate_docs(settings: Settings, lake: Lake, enrich_versions: Mapping[str, 
     engine.work_dir().mkdir(parents=True, exist_ok=True)
     variables = dbt_vars(lake, enrich_versions)
     variables |= engine.dbt_vars(lake, variables["lake_datasets"], enrich_versions)
-    with dbt_environment(settings), quiet_logging_errors():
+    with dbt_environment(settings), quiet_logging_errors(), cached_schemas(engine.work_dir()):
         try:
             args = dbt_args("docs generate", settings, variables, [], target=DOCS_TARGET)
             result = dbtRunner().invoke(args)

@@ -21,6 +21,7 @@ import numpy as np
 import pyarrow as pa
 
 from cryptopulse.core.settings import Settings
+from cryptopulse.warehouse.blas import one_blas_thread
 from cryptopulse.warehouse.engines import open_engine
 from cryptopulse.warehouse.leadlag_stats import (
     GRANGER_ALPHA,
@@ -102,6 +103,7 @@ def build_granger_mart(settings: Settings) -> int:
             f"hourly_return from {reader.quote(SOURCE)} order by coin_id, hour_ts",
             batch_rows=500_000,
         ).read_all()
-    table = granger_table(hourly)
+    with one_blas_thread():  # many small products: threads only wait on each other
+        table = granger_table(hourly)
     engine.write_table(TABLE, table)
     return table.num_rows
