@@ -68,3 +68,20 @@ select * from lake_{{ dataset }}
 {% macro newey_west_bandwidth(n) %}least(12, cast(floor(4 * power({{ n }} / 100.0, 2.0 / 9.0)) as integer)){% endmacro %}
 
 {% macro leadlag_max_hac_lags() %}{{ return(12) }}{% endmacro %}
+
+{% macro hac_autocovariances(changes, lags, moments, max_hac) -%}
+autocovariances as (
+
+    select
+        {{ moments }}.coin_key,
+        {{ moments }}.lag_hours,
+        {% for j in range(0, max_hac + 1) -%}
+            sum({{ changes }}.sentiment_change) as gamma_{{ j }}{{ ',' if not loop.last }}
+        {% endfor %}
+    from {{ moments }}
+    inner join {{ lags }} on {{ moments }}.lag_hours = {{ lags }}.lag_hours
+    inner join {{ changes }} on {{ moments }}.coin_key = {{ changes }}.coin_key
+    group by {{ moments }}.coin_key, {{ moments }}.lag_hours
+
+)
+{%- endmacro %}

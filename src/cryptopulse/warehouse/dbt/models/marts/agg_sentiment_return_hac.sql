@@ -11,8 +11,8 @@
 -- 1994 rule, statsmodels' default). Unlike the i.i.d. 1 / sqrt(n - 3), it holds when the
 -- products are heteroskedastic (sentiment dispersion and return volatility clustering
 -- together) and autocorrelated (both series persistent). Lagged products need hours, not
--- rows: the hourly mart has one row per coin and hour without gaps, so lag(d, j) over a
--- coin's hours is the product j hours earlier.
+-- rows: the hourly mart has one row per coin and hour without gaps, so the product j rows
+-- earlier in a coin's hours is the product j hours earlier.
 --
 -- A table rebuilt every run from the whole history (the sums of products need every pair);
 -- the sums are exact decimals, so a rerun gives the same bits.
@@ -75,58 +75,12 @@ moments as (
 
 ),
 
-products as (
-
-    select
-        x.coin_key,
-        lags.lag_hours,
-        x.hour_ts,
-        coalesce(
-            (x.sentiment_change - moments.mean_x) * (y.hourly_return - moments.mean_y)
-            / (moments.sd_x * moments.sd_y) - moments.correlation,
-            0.0
-        ) as d
-    from changes as x
-    cross join lags
-    inner join moments
-        on x.coin_key = moments.coin_key
-            and lags.lag_hours = moments.lag_hours
-    left join changes as y
-        on x.coin_key = y.coin_key
-            and y.hour_ts = {{ dbt.dateadd('hour', 'lags.lag_hours', 'x.hour_ts') }}
-
-),
+{#- products, their lags and the autocovariances gamma_0..gamma_max_hac per coin and lag:
+    adapter-dispatched (macros/leadlag.sql), each engine's fastest spelling of the same sums. #}
+{{ hac_autocovariances('changes', 'lags', 'moments', max_hac) }},
 
 -- noqa: disable=LT02
 -- (sqlfluff cannot place the indent of select items a jinja loop writes)
-lagged as (
-
-    select
-        coin_key,
-        lag_hours,
-        d,
-        {% for j in range(1, max_hac + 1) -%}
-            lag(d, {{ j }}) over (partition by coin_key, lag_hours order by hour_ts) as d_{{ j }}
-            {{- ',' if not loop.last }}
-        {% endfor %}
-    from products
-
-),
-
-autocovariances as (
-
-    select
-        coin_key,
-        lag_hours,
-        {{ exact_sum('d * d') }} as gamma_0,
-        {% for j in range(1, max_hac + 1) -%}
-            {{ exact_sum('d * d_' ~ j) }} as gamma_{{ j }}{{ ',' if not loop.last }}
-        {% endfor %}
-    from lagged
-    group by coin_key, lag_hours
-
-),
-
 bandwidths as (
 
     select
