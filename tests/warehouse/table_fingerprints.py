@@ -6,7 +6,9 @@ Per relation: its row count and, per column, either an md5 over its sorted value
 decimal columns, counts of nulls, NaNs and infinities with the sum, sum of squares, min and max
 of the finite values as floats (an engine may add floats in another order, so these compare
 within a tolerance; see compare()). Decimals get both: they are exact, yet a tolerance still
-tells a rounding residue from a wrong result when a hash differs.
+tells a rounding residue from a wrong result when a hash differs. The float summaries are
+coarse: a lone change of 1e-6 in fct_posts.sentiment_compound (sum ~3442) hides under the sum's
+tolerance there, and shows only in the tables built from it (int_coin_social_hourly's sums).
 
 No column is run-specific on a full build: merge_window is 'all', and no model stamps the time
 of the run (a column that did would be listed in RUN_SPECIFIC and left out).
