@@ -57,3 +57,12 @@ def _close(p: Any, q: Any) -> bool:
     if math.isnan(p) or math.isnan(q):
         return math.isnan(p) and math.isnan(q)
     return math.isclose(p, q, rel_tol=REL_TOL, abs_tol=ABS_TOL)
+
+
+def assert_every_check_passed(report: Any, engine_label: str) -> None:
+    """A whole small-demo run on one engine: ok, every check run and passed, posts loaded."""
+    assert report.status == "ok"
+    assert report.tests["run"] >= 78
+    assert report.tests["passed"] == report.tests["run"]
+    assert report.extra["warehouse_engine"] == engine_label
+    assert report.table_rows["fct_posts"] > 50_000
